@@ -1,0 +1,84 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from aftersales_app.demo import data as demo
+
+
+def make_user(email: str, roles: list[str] | None = None) -> str:
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"roles": [{"role": r} for r in roles or []],
+			}
+		).insert(ignore_permissions=True)
+	return email
+
+
+class TestServiceTechnician(FrappeTestCase):
+	def setUp(self):
+		demo.load()
+
+	def tearDown(self):
+		frappe.db.rollback()
+
+	def test_active_technician_gets_the_technician_role(self):
+		user = make_user("new.tech@aftersales.example.com")
+		self.assertNotIn("Service Technician", frappe.get_roles(user))
+		frappe.get_doc(
+			{
+				"doctype": "Service Technician",
+				"user": user,
+				"skills": [{"skill": "空调维修"}],
+				"territories": [{"territory": "华东"}],
+			}
+		).insert()
+		self.assertIn("Service Technician", frappe.get_roles(user))
+
+	def test_inactive_technician_is_not_given_the_role(self):
+		user = make_user("idle.tech@aftersales.example.com")
+		frappe.get_doc({"doctype": "Service Technician", "user": user, "active": 0}).insert()
+		self.assertNotIn("Service Technician", frappe.get_roles(user))
+
+	def test_employee_of_another_user_is_refused_and_nothing_written(self):
+		user = make_user("other.tech@aftersales.example.com")
+		someone_elses = frappe.db.get_value("Employee", {"user_id": demo.demo_email("tech.zhou")})
+		with self.assertRaisesRegex(frappe.ValidationError, "tech.zhou"):
+			frappe.get_doc(
+				{"doctype": "Service Technician", "user": user, "employee": someone_elses}
+			).insert()
+		self.assertFalse(frappe.db.exists("Service Technician", user))
+
+	def test_skill_listed_twice_is_refused(self):
+		user = make_user("twice.tech@aftersales.example.com")
+		with self.assertRaises(frappe.ValidationError):
+			frappe.get_doc(
+				{
+					"doctype": "Service Technician",
+					"user": user,
+					"skills": [{"skill": "空调维修"}, {"skill": "空调维修"}],
+				}
+			).insert()
+		self.assertFalse(frappe.db.exists("Service Technician", user))
+
+	def test_one_technician_per_user(self):
+		with self.assertRaises(frappe.DuplicateEntryError):
+			frappe.get_doc({"doctype": "Service Technician", "user": demo.demo_email("tech.zhou")}).insert()
+
+	def test_technician_can_read_but_not_edit_technicians(self):
+		frappe.set_user(demo.demo_email("tech.wu"))
+		try:
+			doc = frappe.get_doc("Service Technician", demo.demo_email("tech.zhou"))
+			self.assertTrue(doc.has_permission("read"))
+			self.assertFalse(doc.has_permission("write"))
+			doc.capacity = 99
+			with self.assertRaises(frappe.PermissionError):
+				doc.save()
+		finally:
+			frappe.set_user("Administrator")

@@ -1,0 +1,1 @@
+"""Demo and test site set-up: ERPNext's setup wizard without a browser, and demo records."""

@@ -1,0 +1,333 @@
+"""Demo data for a fresh site: customers with contacts and addresses, serialised products under and
+out of warranty and under AMC, spare parts, technicians with skills and territories, and one user for
+each after-sales role.
+
+`load()` is idempotent: every record is looked up by its natural key first, so running it again
+creates nothing and changes nothing.
+"""
+
+import os
+
+import frappe
+from frappe import _
+from frappe.utils import add_days, add_months, nowdate
+from frappe.utils.nestedset import get_root_of
+
+DEMO_EMAIL_DOMAIN = "aftersales.example.com"
+
+TERRITORIES = ["华东", "华北", "华南"]
+
+SKILLS = [
+	("空调维修", "Air-conditioner repair"),
+	("热水器维修", "Water-heater repair"),
+	("安装调试", "Installation and commissioning"),
+	("电路检修", "Electrical inspection"),
+]
+
+# item_code, item_name, warranty days (0 = no warranty), serialised
+ITEMS = [
+	("AS-AC-3500", "变频空调 KFR-35GW", 365, True),
+	("AS-WH-6000", "燃气热水器 JSQ-16", 730, True),
+	("AS-PU-1000", "净水器 RO-400G", 365, True),
+	("AS-PART-COMP", "空调压缩机", 0, False),
+	("AS-PART-FILTER", "净水器滤芯", 0, False),
+]
+
+# customer, type, territory, contacts [(first, last, mobile, email)], address (line1, city, state)
+CUSTOMERS = [
+	(
+		"上海明德贸易有限公司",
+		"Company",
+		"华东",
+		[("伟", "王", "13800000001", "wangwei"), ("芳", "李", "13800000002", "lifang")],
+		("浦东新区世纪大道 100 号", "上海", "上海"),
+	),
+	(
+		"北京华信科技有限公司",
+		"Company",
+		"华北",
+		[("强", "张", "13900000003", "zhangqiang")],
+		("海淀区中关村大街 1 号", "北京", "北京"),
+	),
+	(
+		"广州粤海餐饮管理有限公司",
+		"Company",
+		"华南",
+		[("敏", "陈", "13700000004", "chenmin")],
+		("天河区体育西路 88 号", "广州", "广东"),
+	),
+	(
+		"刘洋",
+		"Individual",
+		"华东",
+		[("洋", "刘", "13600000005", "liuyang")],
+		("西湖区文三路 20 号", "杭州", "浙江"),
+	),
+	(
+		"赵静",
+		"Individual",
+		"华北",
+		[("静", "赵", "13500000006", "zhaojing")],
+		("和平区南京路 66 号", "天津", "天津"),
+	),
+]
+
+# serial no, item, customer, warranty expiry offset (days, None = unset), AMC expiry offset
+SERIALS = [
+	("SN-AC-0001", "AS-AC-3500", "上海明德贸易有限公司", 200, None),  # under warranty
+	("SN-AC-0002", "AS-AC-3500", "上海明德贸易有限公司", -30, None),  # out of warranty
+	("SN-AC-0003", "AS-AC-3500", "北京华信科技有限公司", -400, 180),  # warranty over, under AMC
+	("SN-AC-0004", "AS-AC-3500", "刘洋", -700, -300),  # out of AMC
+	("SN-WH-0001", "AS-WH-6000", "广州粤海餐饮管理有限公司", 500, None),  # under warranty
+	("SN-WH-0002", "AS-WH-6000", "赵静", -10, None),  # out of warranty
+	("SN-PU-0001", "AS-PU-1000", "刘洋", 90, None),  # under warranty
+	("SN-PU-0002", "AS-PU-1000", "北京华信科技有限公司", None, None),  # no dates on the serial
+]
+
+# user id prefix, first name, last name, skills, territories, capacity
+TECHNICIANS = [
+	("tech.zhou", "师傅", "周", ["空调维修", "安装调试"], ["华东"], 5),
+	("tech.wu", "师傅", "吴", ["空调维修", "电路检修"], ["华北", "华东"], 5),
+	("tech.zheng", "师傅", "郑", ["热水器维修", "安装调试"], ["华南"], 4),
+	("tech.sun", "师傅", "孙", ["热水器维修", "电路检修", "空调维修"], ["华东", "华南"], 6),
+]
+
+# user id prefix, first name, roles
+STAFF = [
+	("manager", "售后主管", ["After-Sales Manager"]),
+	("agent", "客服小林", ["Service Agent"]),
+	("finance", "财务小何", ["Accounts User"]),
+]
+
+
+def demo_email(prefix: str) -> str:
+	return f"{prefix}@{DEMO_EMAIL_DOMAIN}"
+
+
+def load(password: str | None = None) -> dict:
+	"""Create the demo records that are missing; returns how many of each kind were created."""
+	if not frappe.is_setup_complete():
+		frappe.throw(_("Complete ERPNext's setup wizard before loading demo data"))
+	password = password or os.environ.get("DEMO_PASSWORD") or "aftersales"
+	company = (
+		frappe.defaults.get_global_default("company") or frappe.get_all("Company", pluck="name", limit=1)[0]
+	)
+	created = frappe._dict(
+		territory=0,
+		skill=0,
+		item=0,
+		customer=0,
+		contact=0,
+		address=0,
+		serial_no=0,
+		user=0,
+		employee=0,
+		technician=0,
+	)
+
+	for territory in TERRITORIES:
+		created.territory += make_territory(territory)
+	for skill, description in SKILLS:
+		created.skill += get_or_insert(
+			"Service Skill", skill, {"skill_name": skill, "description": description}
+		)
+	item_group = get_or_make_item_group()
+	for item_code, item_name, warranty_days, serialised in ITEMS:
+		created.item += make_item(item_code, item_name, item_group, warranty_days, serialised)
+	for name, customer_type, territory, contacts, address in CUSTOMERS:
+		created.customer += make_customer(name, customer_type, territory)
+		for first, last, mobile, email in contacts:
+			created.contact += make_contact(name, first, last, mobile, demo_email(email))
+		created.address += make_address(name, *address)
+	for serial_no, item_code, customer, warranty, amc in SERIALS:
+		created.serial_no += make_serial_no(serial_no, item_code, customer, company, warranty, amc)
+	for prefix, first, roles in STAFF:
+		created.user += make_user(demo_email(prefix), first, "", roles, password)
+	for prefix, first, last, skills, territories, capacity in TECHNICIANS:
+		email = demo_email(prefix)
+		created.user += make_user(email, first, last, ["Service Technician"], password)
+		created.employee += make_employee(email, first, last, company)
+		created.technician += make_technician(email, skills, territories, capacity)
+
+	frappe.db.commit()
+	return created
+
+
+def get_or_insert(doctype: str, name: str, values: dict) -> int:
+	if frappe.db.exists(doctype, name):
+		return 0
+	frappe.get_doc({"doctype": doctype, **values}).insert(ignore_permissions=True)
+	return 1
+
+
+def make_territory(name: str) -> int:
+	return get_or_insert(
+		"Territory",
+		name,
+		{"territory_name": name, "parent_territory": get_root_of("Territory"), "is_group": 0},
+	)
+
+
+def get_or_make_item_group() -> str:
+	name = "售后演示产品"
+	get_or_insert(
+		"Item Group", name, {"item_group_name": name, "parent_item_group": get_root_of("Item Group")}
+	)
+	return name
+
+
+def make_item(item_code: str, item_name: str, item_group: str, warranty_days: int, serialised: bool) -> int:
+	return get_or_insert(
+		"Item",
+		item_code,
+		{
+			"item_code": item_code,
+			"item_name": item_name,
+			"item_group": item_group,
+			"stock_uom": "Nos",
+			"is_stock_item": 1,
+			"has_serial_no": int(serialised),
+			"warranty_period": warranty_days or None,
+			"description": item_name,
+		},
+	)
+
+
+def make_customer(name: str, customer_type: str, territory: str) -> int:
+	return get_or_insert(
+		"Customer",
+		name,
+		{
+			"customer_name": name,
+			"customer_type": customer_type,
+			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
+			or get_root_of("Customer Group"),
+			"territory": territory,
+		},
+	)
+
+
+def make_contact(customer: str, first: str, last: str, mobile: str, email: str) -> int:
+	if frappe.db.exists("Contact", {"email_id": email}):
+		return 0
+	contact = frappe.get_doc(
+		{
+			"doctype": "Contact",
+			"first_name": first,
+			"last_name": last,
+			"email_ids": [{"email_id": email, "is_primary": 1}],
+			"phone_nos": [{"phone": mobile, "is_primary_mobile_no": 1}],
+			"links": [{"link_doctype": "Customer", "link_name": customer}],
+		}
+	).insert(ignore_permissions=True)
+	if not frappe.db.get_value("Customer", customer, "customer_primary_contact"):
+		frappe.db.set_value(
+			"Customer",
+			customer,
+			{"customer_primary_contact": contact.name, "mobile_no": mobile, "email_id": email},
+		)
+	return 1
+
+
+def make_address(customer: str, line1: str, city: str, state: str) -> int:
+	if frappe.db.exists(
+		"Dynamic Link", {"parenttype": "Address", "link_doctype": "Customer", "link_name": customer}
+	):
+		return 0
+	address = frappe.get_doc(
+		{
+			"doctype": "Address",
+			"address_title": customer,
+			"address_type": "Billing",
+			"address_line1": line1,
+			"city": city,
+			"state": state,
+			"country": "China",
+			"is_primary_address": 1,
+			"is_shipping_address": 1,
+			"links": [{"link_doctype": "Customer", "link_name": customer}],
+		}
+	).insert(ignore_permissions=True)
+	if not frappe.db.get_value("Customer", customer, "customer_primary_address"):
+		frappe.db.set_value("Customer", customer, "customer_primary_address", address.name)
+	return 1
+
+
+def make_serial_no(
+	serial_no: str, item_code: str, customer: str, company: str, warranty: int | None, amc: int | None
+) -> int:
+	today = nowdate()
+	return get_or_insert(
+		"Serial No",
+		serial_no,
+		{
+			"serial_no": serial_no,
+			"item_code": item_code,
+			"company": company,
+			"customer": customer,
+			"status": "Delivered",
+			"warranty_period": frappe.db.get_value("Item", item_code, "warranty_period"),
+			"warranty_expiry_date": add_days(today, warranty) if warranty is not None else None,
+			"amc_expiry_date": add_days(today, amc) if amc is not None else None,
+		},
+	)
+
+
+def make_user(email: str, first: str, last: str, roles: list[str], password: str) -> int:
+	if frappe.db.exists("User", email):
+		return 0
+	from frappe.utils.password import update_password
+
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": email,
+			"first_name": first,
+			"last_name": last,
+			"user_type": "System User",
+			"send_welcome_email": 0,
+			"language": frappe.db.get_default("lang") or "zh",
+			"roles": [{"role": role} for role in roles],
+		}
+	)
+	user.flags.no_welcome_mail = True
+	user.insert(ignore_permissions=True)
+	update_password(email, password)
+	return 1
+
+
+def make_employee(email: str, first: str, last: str, company: str) -> int:
+	if frappe.db.exists("Employee", {"user_id": email}):
+		return 0
+	gender = frappe.db.get_value("Gender", _("Male")) or frappe.db.get_value("Gender", "Male")
+	frappe.get_doc(
+		{
+			"doctype": "Employee",
+			"first_name": first,
+			"last_name": last,
+			"user_id": email,
+			"company": company,
+			"status": "Active",
+			"gender": gender or frappe.get_all("Gender", pluck="name", limit=1)[0],
+			"date_of_birth": "1990-01-01",
+			"date_of_joining": add_months(nowdate(), -24),
+		}
+	).insert(ignore_permissions=True)
+	return 1
+
+
+def make_technician(email: str, skills: list[str], territories: list[str], capacity: int) -> int:
+	if frappe.db.exists("Service Technician", email):
+		return 0
+	frappe.get_doc(
+		{
+			"doctype": "Service Technician",
+			"user": email,
+			"employee": frappe.db.get_value("Employee", {"user_id": email}),
+			"capacity": capacity,
+			"active": 1,
+			"skills": [{"skill": skill} for skill in skills],
+			"territories": [{"territory": territory} for territory in territories],
+		}
+	).insert(ignore_permissions=True)
+	return 1

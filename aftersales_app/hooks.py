@@ -1,0 +1,89 @@
+app_name = "aftersales_app"
+app_title = "After-Sales Service"
+app_publisher = "aftersales_app developers"
+app_description = "After-sales service (售后服务) for ERPNext"
+app_email = "aftersales@example.com"
+app_license = "mit"
+
+# Apps
+# ------------------
+
+required_apps = ["frappe/erpnext"]
+
+# Each item in the list will be shown as an app in the apps page
+add_to_apps_screen = [
+	{
+		"name": "aftersales_app",
+		"logo": "/assets/aftersales_app/images/aftersales-logo.svg",
+		"title": "After-Sales Service",
+		"route": "/app/after-sales",
+		"has_permission": "aftersales_app.permissions.has_app_permission",
+	}
+]
+
+# Includes in <head>
+# ------------------
+
+# include js, css files in header of desk.html
+# app_include_css = "/assets/aftersales_app/css/aftersales_app.css"
+# app_include_js = "/assets/aftersales_app/js/aftersales_app.js"
+
+# include js, css files in header of web template
+# web_include_css = "/assets/aftersales_app/css/aftersales_app.css"
+# web_include_js = "/assets/aftersales_app/js/aftersales_app.js"
+
+# include js in doctype views
+# doctype_js = {"doctype" : "public/js/doctype.js"}
+# doctype_list_js = {"doctype" : "public/js/doctype_list.js"}
+
+# Home Pages
+# ----------
+
+# Installation
+# ------------
+
+# after_install = "aftersales_app.install.after_install"
+
+# Uninstallation
+# ------------
+
+# before_uninstall = "aftersales_app.install.before_uninstall"
+
+# Fixtures
+# --------
+# Exported with `bench --site <site> export-fixtures --app aftersales_app`; every file in
+# fixtures/ is synced on install and migrate.
+
+AFTERSALES_ROLES = ["After-Sales Manager", "Service Agent", "Service Technician"]
+
+fixtures = [
+	{"dt": "Role", "filters": [["name", "in", AFTERSALES_ROLES]]},
+]
+
+# Permissions
+# -----------
+# Permissions evaluated in scripted ways
+
+# permission_query_conditions = {}
+# has_permission = {}
+
+# Document Events
+# ---------------
+
+# doc_events = {}
+
+# Scheduled Tasks
+# ---------------
+
+# scheduler_events = {}
+
+# Testing
+# -------
+
+before_tests = "aftersales_app.demo.site.complete_setup"
+
+# User Data Protection
+# --------------------
+
+# Automatically update python controller files with type annotations for this app.
+export_python_type_annotations = True

@@ -1,0 +1,128 @@
+"""What the install/migrate/uninstall tests compare, read from a site through `bench execute`.
+
+These functions run in a separate `bench --site … execute` process, so they work on a site
+where the app is not (or no longer) installed: the package stays importable in the bench.
+"""
+
+import hashlib
+import json
+
+import frappe
+from frappe.query_builder import DocType
+
+APP = "aftersales_app"
+MODULE = "Aftersales App"
+ROLES = ("After-Sales Manager", "Service Agent", "Service Technician")
+
+
+def snapshot() -> dict:
+	"""Everything a migrate could change for this app: its DocTypes with their fields and database
+	columns and indexes, its fixtures' `modified` stamps, its workspace, patches and versions."""
+	doctypes = frappe.get_all(
+		"DocType", filters={"module": MODULE}, fields=["name", "modified"], order_by="name"
+	)
+	state = {
+		"installed": APP in frappe.get_installed_apps(),
+		"doctypes": {d.name: str(d.modified) for d in doctypes},
+		"docfields": {
+			d.name: [
+				(f.fieldname, f.fieldtype, f.options, str(f.modified))
+				for f in frappe.get_all(
+					"DocField",
+					filters={"parent": d.name},
+					fields=["fieldname", "fieldtype", "options", "modified"],
+					order_by="idx",
+				)
+			]
+			for d in doctypes
+		},
+		"schema": {d.name: _schema(d.name) for d in doctypes},
+		"roles": {
+			r.name: str(r.modified)
+			for r in frappe.get_all("Role", filters={"name": ("in", ROLES)}, fields=["name", "modified"])
+		},
+		"workspaces": {
+			w.name: str(w.modified)
+			for w in frappe.get_all("Workspace", filters={"module": MODULE}, fields=["name", "modified"])
+		},
+		"custom_fields": {
+			c.name: str(c.modified)
+			for c in frappe.get_all("Custom Field", filters={"module": MODULE}, fields=["name", "modified"])
+		},
+		"property_setters": {
+			p.name: str(p.modified)
+			for p in frappe.get_all(
+				"Property Setter", filters={"module": MODULE}, fields=["name", "modified"]
+			)
+		},
+		"patches": frappe.db.count("Patch Log", {"patch": ("like", f"{APP}.%")}),
+		"module_def": frappe.db.get_value("Module Def", MODULE, "app_name"),
+	}
+	state["digest"] = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
+	return state
+
+
+def _schema(doctype: str) -> list:
+	if not frappe.db.table_exists(doctype):
+		return []
+	columns = frappe.db.sql(
+		"select column_name, column_type, is_nullable, column_default, column_key "
+		"from information_schema.columns where table_schema = database() and table_name = %s "
+		"order by ordinal_position",
+		(f"tab{doctype}",),
+	)
+	indexes = frappe.db.sql(
+		"select index_name, column_name, non_unique from information_schema.statistics "
+		"where table_schema = database() and table_name = %s order by index_name, seq_in_index",
+		(f"tab{doctype}",),
+	)
+	return [list(map(str, c)) for c in columns] + [list(map(str, i)) for i in indexes]
+
+
+def app_tables() -> list[str]:
+	"""Tables of this app's DocTypes that exist in the database (there must be none after uninstall)."""
+	names = (
+		"Service Skill",
+		"Service Technician",
+		"Service Technician Skill",
+		"Service Technician Territory",
+	)
+	return [n for n in names if frappe.db.table_exists(n)]
+
+
+def erpnext_smoke() -> dict:
+	"""Proves ERPNext still does its work: a customer, an item and a submitted sales invoice with
+	its GL entries; rolled back so the site stays as it was."""
+	from erpnext.accounts.doctype.sales_invoice.sales_invoice import SalesInvoice
+
+	company = frappe.get_all("Company", pluck="name", limit=1)[0]
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": "Smoke Test Customer",
+			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
+			"territory": frappe.db.get_value("Territory", {"is_group": 0}),
+		}
+	).insert()
+	item = frappe.get_doc(
+		{
+			"doctype": "Item",
+			"item_code": "SMOKE-TEST-SERVICE",
+			"item_group": frappe.db.get_value("Item Group", {"is_group": 0}),
+			"stock_uom": "Nos",
+			"is_stock_item": 0,
+		}
+	).insert()
+	invoice: SalesInvoice = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"customer": customer.name,
+			"company": company,
+			"items": [{"item_code": item.name, "qty": 1, "rate": 100}],
+		}
+	).insert()
+	invoice.submit()
+	gl_entries = frappe.db.count("GL Entry", {"voucher_no": invoice.name, "is_cancelled": 0})
+	result = {"invoice_status": invoice.status, "grand_total": invoice.grand_total, "gl_entries": gl_entries}
+	frappe.db.rollback()
+	return result

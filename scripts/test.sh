@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# README command 2: runs the whole test suite against a real site.
+#
+#   sudo bash scripts/test.sh [pytest arguments]
+#
+# Starts MariaDB and Redis when they are down, puts this checkout into the bench, creates the
+# test site when it is missing (ERPNext set up, this app installed), migrates it and runs pytest
+# against it. Exits with pytest's status: non-zero on a failure and when no test ran.
+# Environment: TEST_SITE (aftersales-test.localhost), INSTALL_TEST_SITE
+# (aftersales-install-test.localhost, the scratch site of the install/uninstall tests), and
+# those of scripts/lib.sh.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+TEST_SITE=${TEST_SITE:-aftersales-test.localhost}
+INSTALL_TEST_SITE=${INSTALL_TEST_SITE:-aftersales-install-test.localhost}
+export SITE_LANGUAGE=${SITE_LANGUAGE:-zh}
+
+install_system_packages
+ensure_bench_user
+start_mariadb
+start_redis
+install_bench_cli
+ensure_bench
+start_redis
+sync_app
+ensure_test_deps
+ensure_site "$TEST_SITE"
+bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null
+log "migrating $TEST_SITE"
+bench_cmd --site "$TEST_SITE" migrate
+ensure_assets
+
+log "running the tests"
+rm -rf "$APP_SRC/test-artifacts"
+set +e
+as_bench "cd apps/$APP_NAME && AFTERSALES_TEST_SITE='$TEST_SITE' AFTERSALES_INSTALL_TEST_SITE='$INSTALL_TEST_SITE' \
+	AFTERSALES_BENCH_PATH='$BENCH_PATH' AFTERSALES_DB_ROOT_PASSWORD='$DB_ROOT_PASSWORD' \
+	AFTERSALES_ADMIN_PASSWORD='$ADMIN_PASSWORD' ../../env/bin/python -m pytest $*"
+status=$?
+set -e
+# Screenshots and other artifacts the run saved, copied back beside the checkout.
+if [ "$(readlink -f "$APP_SRC")" != "$(readlink -f "$BENCH_PATH/apps/$APP_NAME")" ] \
+	&& [ -d "$BENCH_PATH/apps/$APP_NAME/test-artifacts" ]; then
+	cp -r "$BENCH_PATH/apps/$APP_NAME/test-artifacts" "$APP_SRC/"
+fi
+exit $status

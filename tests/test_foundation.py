@@ -1,0 +1,123 @@
+"""The foundation as a user of the site sees it: roles, the workspace, translations, demo data."""
+
+import frappe
+from frappe.translate import load_lang
+
+from aftersales_app.demo import data as demo
+from aftersales_app.hooks import AFTERSALES_ROLES
+
+
+def test_app_requires_erpnext_and_is_installed():
+	hooks = frappe.get_hooks(app_name="aftersales_app")
+	assert "frappe/erpnext" in hooks.required_apps
+	installed = frappe.get_installed_apps()
+	assert installed.index("erpnext") < installed.index("aftersales_app")
+	assert frappe.db.get_value("Module Def", "Aftersales App", "app_name") == "aftersales_app"
+
+
+def test_roles_of_the_brief_exist_with_desk_access():
+	for role in AFTERSALES_ROLES:
+		assert frappe.db.get_value("Role", role, "desk_access") == 1, role
+	# The brief's other roles are ERPNext's own and must not be redefined by the app.
+	assert frappe.db.exists("Role", "Accounts User")
+	assert frappe.db.exists("Role", "Customer")
+
+
+def test_workspace_is_in_the_sidebar_for_after_sales_roles():
+	ws = frappe.get_doc("Workspace", "After-Sales")
+	assert ws.public == 1 and ws.is_hidden == 0
+	assert ws.module == "Aftersales App"
+	assert {"Service Technician", "Service Skill"} <= {
+		link.link_to for link in ws.links if link.type == "Link"
+	}
+	assert set(AFTERSALES_ROLES) <= {r.role for r in ws.roles}
+
+	from frappe.desk.desktop import get_workspace_sidebar_items
+
+	frappe.set_user(demo.demo_email("agent"))
+	assert "After-Sales" in [p.name for p in get_workspace_sidebar_items()["pages"]]
+
+
+def test_workspace_is_hidden_from_users_without_an_after_sales_role():
+	from frappe.desk.desktop import get_workspace_sidebar_items
+
+	user = frappe.get_doc(
+		{
+			"doctype": "User",
+			"email": "stock.only@aftersales.example.com",
+			"first_name": "Stock",
+			"send_welcome_email": 0,
+			"roles": [{"role": "Stock User"}],
+		}
+	).insert(ignore_permissions=True)
+	frappe.set_user(user.name)
+	assert "After-Sales" not in [p.name for p in get_workspace_sidebar_items()["pages"]]
+
+
+def test_names_and_labels_have_chinese_translations():
+	zh = load_lang("zh", apps=["aftersales_app"])
+	for source in [
+		"After-Sales",
+		"After-Sales Service",
+		*AFTERSALES_ROLES,
+		"Service Technician",
+		"Service Skill",
+		"Capacity",
+		"Skills",
+		"Territories",
+	]:
+		assert zh.get(source), f"no zh translation for {source!r}"
+	assert zh["After-Sales"] == "售后服务"
+	assert zh["Service Technician"] == "维修工程师"
+
+
+def test_demo_data_is_complete():
+	demo.load()
+	for name, *_ in demo.CUSTOMERS:
+		assert frappe.db.get_value("Customer", name, "customer_primary_contact")
+		assert frappe.db.get_value("Customer", name, "customer_primary_address")
+	status = dict(
+		frappe.get_all(
+			"Serial No",
+			filters={"name": ("like", "SN-%")},
+			fields=["name", "maintenance_status"],
+			as_list=True,
+		)
+	)
+	assert status["SN-AC-0001"] == "Under Warranty"
+	assert status["SN-AC-0002"] == "Out of Warranty"
+	assert status["SN-AC-0003"] == "Under AMC"
+	assert status["SN-AC-0004"] == "Out of AMC"
+	assert status["SN-PU-0002"] is None  # no dates: later derived from the invoice
+	tech = frappe.get_doc("Service Technician", demo.demo_email("tech.zhou"))
+	assert tech.active and tech.capacity == 5
+	assert [s.skill for s in tech.skills] == ["空调维修", "安装调试"]
+	assert [t.territory for t in tech.territories] == ["华东"]
+	assert frappe.db.get_value("Employee", tech.employee, "user_id") == tech.user
+	assert "Service Technician" in frappe.get_roles(tech.user)
+	assert "Service Agent" in frappe.get_roles(demo.demo_email("agent"))
+
+
+def test_demo_data_loads_twice_without_duplicates():
+	demo.load()
+	counted = {
+		dt: frappe.db.count(dt)
+		for dt in (
+			"Customer",
+			"Contact",
+			"Address",
+			"Item",
+			"Serial No",
+			"User",
+			"Employee",
+			"Service Technician",
+			"Service Skill",
+			"Territory",
+		)
+	}
+	created = demo.load()
+	assert all(n == 0 for n in created.values()), created
+	assert counted == {dt: frappe.db.count(dt) for dt in counted}
+	assert frappe.db.count("Contact", {"email_id": ("like", f"%@{demo.DEMO_EMAIL_DOMAIN}")}) == sum(
+		len(c[3]) for c in demo.CUSTOMERS
+	)

@@ -1,0 +1,87 @@
+"""Install, migrate and uninstall on a scratch site with ERPNext (not the test site).
+
+The scratch site is created once (ERPNext only, setup wizard done) and kept between runs; every
+run installs the app on it, migrates twice, uninstalls it, and leaves it without the app again.
+These tests take minutes: they drive bench commands in their own processes, as an admin would.
+"""
+
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+from conftest import SITES_PATH
+
+pytestmark = pytest.mark.slow
+
+SCRATCH = os.environ.get("AFTERSALES_INSTALL_TEST_SITE", "aftersales-install-test.localhost")
+APP = "aftersales_app"
+
+
+def frappe_cli(*args: str, site: str | None = SCRATCH, timeout: int = 1200) -> str:
+	"""Run a bench site command (`bench --site SITE …`) in its own process; fail with its output."""
+	cmd = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe"]
+	cmd += ["--site", site] if site else []
+	result = subprocess.run([*cmd, *args], cwd=SITES_PATH, capture_output=True, text=True, timeout=timeout)
+	assert result.returncode == 0, (
+		f"bench {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+	)
+	return result.stdout
+
+
+def execute(method: str):
+	"""`bench execute` a function of aftersales_app.tests.site_state and return what it returned."""
+	out = frappe_cli("execute", f"aftersales_app.tests.site_state.{method}")
+	return json.loads(out.strip().splitlines()[-1])
+
+
+@pytest.fixture(scope="module")
+def scratch_site():
+	if not (SITES_PATH / SCRATCH / "site_config.json").exists():
+		frappe_cli(
+			"new-site",
+			SCRATCH,
+			"--db-root-password",
+			os.environ.get("AFTERSALES_DB_ROOT_PASSWORD", "aftersales-root"),
+			"--admin-password",
+			os.environ.get("AFTERSALES_ADMIN_PASSWORD", "admin"),
+			"--install-app",
+			"erpnext",
+			site=None,
+		)
+		frappe_cli("execute", "aftersales_app.demo.site.complete_setup")
+	if execute("snapshot")["installed"]:  # left over from an interrupted run
+		frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
+	frappe_cli("install-app", APP)
+	return SCRATCH
+
+
+def test_fresh_install_brings_roles_doctypes_and_workspace(scratch_site):
+	state = execute("snapshot")
+	assert state["installed"]
+	assert state["module_def"] == APP
+	assert set(state["roles"]) == {"After-Sales Manager", "Service Agent", "Service Technician"}
+	assert {"Service Technician", "Service Skill"} <= set(state["doctypes"])
+	assert all(state["schema"][dt] for dt in state["doctypes"]), "every DocType has its table"
+	assert "After-Sales" in state["workspaces"]
+
+
+def test_second_migrate_changes_nothing(scratch_site):
+	frappe_cli("migrate")
+	first = execute("snapshot")
+	frappe_cli("migrate")
+	second = execute("snapshot")
+	first.pop("digest"), second.pop("digest")
+	assert second == first
+
+
+def test_uninstall_leaves_erpnext_working(scratch_site):
+	frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
+	state = execute("snapshot")
+	assert not state["installed"]
+	assert state["doctypes"] == {} and state["workspaces"] == {} and state["custom_fields"] == {}
+	assert execute("app_tables") == []
+	smoke = execute("erpnext_smoke")
+	assert smoke["invoice_status"] == "Unpaid" and smoke["grand_total"] == 100 and smoke["gl_entries"] >= 2
+	frappe_cli("migrate")  # ERPNext migrates without the app
