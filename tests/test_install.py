@@ -30,10 +30,12 @@ def frappe_cli(*args: str, site: str | None = SCRATCH, timeout: int = 1200) -> s
 	return result.stdout
 
 
-def execute(method: str):
-	"""`bench execute` a function of aftersales_app.tests.site_state and return what it returned."""
-	out = frappe_cli("execute", f"aftersales_app.tests.site_state.{method}")
-	return json.loads(out.strip().splitlines()[-1])
+def execute(function: str):
+	"""Run a function of aftersales_app.tests.site_state on the scratch site in its own process."""
+	cmd = [sys.executable, "-m", "aftersales_app.tests.site_state", SCRATCH, function]
+	result = subprocess.run(cmd, cwd=SITES_PATH, capture_output=True, text=True, timeout=300)
+	assert result.returncode == 0, f"{function} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
+	return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture(scope="module")
@@ -50,7 +52,7 @@ def scratch_site():
 			"erpnext",
 			site=None,
 		)
-		frappe_cli("execute", "aftersales_app.demo.site.complete_setup")
+	execute("complete_setup")  # nothing to do once done
 	if execute("snapshot")["installed"]:  # left over from an interrupted run
 		frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
 	frappe_cli("install-app", APP)

@@ -126,3 +126,32 @@ def erpnext_smoke() -> dict:
 	result = {"invoice_status": invoice.status, "grand_total": invoice.grand_total, "gl_entries": gl_entries}
 	frappe.db.rollback()
 	return result
+
+
+def main(argv: list[str]) -> None:
+	"""`python -m aftersales_app.tests.site_state SITE FUNCTION` (run from the bench's sites folder)
+	prints FUNCTION's result as JSON. `bench execute` cannot be used: it refuses functions of apps
+	that are not installed on the site, which is the very state these checks look at."""
+	site, function = argv
+	frappe.init(site=site, sites_path=".")
+	frappe.connect()
+	try:
+		from aftersales_app.demo.site import complete_setup
+
+		functions = {
+			"snapshot": snapshot,
+			"app_tables": app_tables,
+			"erpnext_smoke": erpnext_smoke,
+			"complete_setup": complete_setup,
+		}
+		result = functions[function]()
+		frappe.db.commit()
+	finally:
+		frappe.destroy()
+	print(json.dumps(result, default=str))
+
+
+if __name__ == "__main__":
+	import sys
+
+	main(sys.argv[1:])
