@@ -42,12 +42,12 @@ add_to_apps_screen = [
 # Installation
 # ------------
 
-# after_install = "aftersales_app.install.after_install"
+after_install = "aftersales_app.install.after_install"
 
 # Uninstallation
 # ------------
 
-# before_uninstall = "aftersales_app.install.before_uninstall"
+before_uninstall = "aftersales_app.install.before_uninstall"
 
 # Fixtures
 # --------

@@ -230,8 +230,9 @@ ensure_test_deps() {
 	fi
 }
 
-# Serves the bench on PORT with gunicorn, plus a background worker and the scheduler, unless
-# something already answers there. The processes belong to the bench user; logs go to logs/.
+# Serves the site on PORT as `bench start` does (`bench serve`: the bench's default site whatever
+# the Host header), plus a background worker and the scheduler, unless something already answers
+# there. The processes belong to the bench user; logs go to logs/.
 start_server() {
 	local site=$1 port=$2
 	if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/method/ping" 2>/dev/null; then
@@ -239,8 +240,7 @@ start_server() {
 		return
 	fi
 	log "starting the web server on port $port, a worker and the scheduler"
-	as_bench "cd sites && setsid nohup ../env/bin/gunicorn -b 0.0.0.0:$port -w 2 -t 120 --preload \
-		frappe.app:application >>../logs/web.log 2>&1 </dev/null &"
+	as_bench "setsid nohup bench --site '$site' serve --port $port --noreload >>logs/web.log 2>&1 </dev/null &"
 	as_bench "setsid nohup bench worker >>logs/worker.log 2>&1 </dev/null &"
 	as_bench "setsid nohup bench schedule >>logs/schedule.log 2>&1 </dev/null &"
 	for _ in $(seq 60); do

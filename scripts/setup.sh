@@ -23,6 +23,8 @@ ensure_bench
 start_redis
 sync_app
 ensure_site "$SITE"
+log "migrating $SITE (applies what changed in the checkout)"
+bench_cmd --site "$SITE" migrate >/dev/null
 log "loading demo data (only what is missing)"
 bench_cmd --site "$SITE" execute aftersales_app.demo.data.load
 ensure_assets

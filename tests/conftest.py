@@ -37,3 +37,88 @@ def _rollback_after_test():
 	frappe.db.rollback()
 	frappe.set_user("Administrator")
 	frappe.local.response = frappe._dict()
+
+
+def _free_port() -> int:
+	import socket
+
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server():
+	"""The test site served as `bench serve` serves it (threaded, static assets included) on a
+	free port. Yields the base URL under the site's own name: Chromium resolves every *.localhost
+	name to the loopback address."""
+	import subprocess
+	import sys
+	import time
+	import urllib.request
+
+	port = _free_port()
+	log = open(BENCH_PATH / "logs" / "test-web.log", "ab")
+	proc = subprocess.Popen(
+		[
+			sys.executable,
+			"-m",
+			"frappe.utils.bench_helper",
+			"frappe",
+			"--site",
+			SITE,
+			"serve",
+			"--port",
+			str(port),
+			"--noreload",
+		],
+		cwd=SITES_PATH,
+		stdout=log,
+		stderr=log,
+	)
+	url = f"http://{SITE}:{port}"
+	request = urllib.request.Request(
+		f"http://127.0.0.1:{port}/api/method/ping", headers={"Host": f"{SITE}:{port}"}
+	)
+	try:
+		for _ in range(120):
+			try:
+				if urllib.request.urlopen(request, timeout=2).status == 200:
+					break
+			except OSError:
+				time.sleep(0.5)
+		else:
+			raise RuntimeError(f"the site did not answer on port {port}; see logs/test-web.log")
+		yield url
+	finally:
+		proc.terminate()
+		proc.wait(timeout=30)
+		log.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+	"""Debian's Chromium driven by Playwright (no browser download)."""
+	from playwright.sync_api import sync_playwright
+
+	with sync_playwright() as p:
+		chromium = p.chromium.launch(
+			executable_path=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"),
+			args=[
+				"--headless",
+				"--no-sandbox",
+				"--disable-gpu",
+				"--disable-background-networking",
+				"--no-first-run",
+			],
+		)
+		yield chromium
+		chromium.close()
+
+
+@pytest.fixture
+def artifacts() -> Path:
+	"""Where browser tests save screenshots (test-artifacts/ of the app, linked from the README)."""
+	path = Path(__file__).resolve().parents[1] / "test-artifacts"
+	path.mkdir(exist_ok=True)
+	return path

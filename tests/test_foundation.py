@@ -1,5 +1,7 @@
 """The foundation as a user of the site sees it: roles, the workspace, translations, demo data."""
 
+import pytest
+
 import frappe
 from frappe.translate import load_lang
 
@@ -118,6 +120,28 @@ def test_demo_data_loads_twice_without_duplicates():
 	created = demo.load()
 	assert all(n == 0 for n in created.values()), created
 	assert counted == {dt: frappe.db.count(dt) for dt in counted}
-	assert frappe.db.count("Contact", {"email_id": ("like", f"%@{demo.DEMO_EMAIL_DOMAIN}")}) == sum(
-		len(c[3]) for c in demo.CUSTOMERS
-	)
+	customers = [c[0] for c in demo.CUSTOMERS]
+	links = {"parenttype": "Contact", "link_doctype": "Customer", "link_name": ("in", customers)}
+	assert frappe.db.count("Dynamic Link", links) == sum(len(c[3]) for c in demo.CUSTOMERS)
+
+
+def test_agent_registers_customers_and_technician_only_reads_them():
+	frappe.set_user(demo.demo_email("agent"))
+	customer = frappe.get_doc(
+		{
+			"doctype": "Customer",
+			"customer_name": "电话登记客户",
+			"customer_type": "Individual",
+			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
+			"territory": "华东",
+		}
+	).insert()
+	assert frappe.has_permission("Serial No", "read")
+	assert not frappe.has_permission("Serial No", "write")
+
+	frappe.set_user(demo.demo_email("tech.zhou"))
+	technician_view = frappe.get_doc("Customer", customer.name)
+	assert technician_view.has_permission("read")
+	technician_view.customer_name = "改名"
+	with pytest.raises(frappe.PermissionError):
+		technician_view.save()

@@ -67,6 +67,8 @@ def test_fresh_install_brings_roles_doctypes_and_workspace(scratch_site):
 	assert {"Service Technician", "Service Skill"} <= set(state["doctypes"])
 	assert all(state["schema"][dt] for dt in state["doctypes"]), "every DocType has its table"
 	assert "After-Sales" in state["workspaces"]
+	assert ["Customer", "Service Agent", 1, 1, 1] in state["custom_docperms"]
+	assert ["Customer", "Service Technician", 1, 0, 0] in state["custom_docperms"]
 
 
 def test_second_migrate_changes_nothing(scratch_site):
@@ -84,6 +86,7 @@ def test_uninstall_leaves_erpnext_working(scratch_site):
 	assert not state["installed"]
 	assert state["doctypes"] == {} and state["workspaces"] == {} and state["custom_fields"] == {}
 	assert execute("app_tables") == []
+	assert state["custom_docperms"] == []
 	smoke = execute("erpnext_smoke")
 	assert smoke["invoice_status"] == "Unpaid" and smoke["grand_total"] == 100 and smoke["gl_entries"] >= 2
 	frappe_cli("migrate")  # ERPNext migrates without the app

@@ -55,6 +55,14 @@ def snapshot() -> dict:
 				"Property Setter", filters={"module": MODULE}, fields=["name", "modified"]
 			)
 		},
+		"custom_docperms": sorted(
+			(p.parent, p.role, p.read, p.write, p.create)
+			for p in frappe.get_all(
+				"Custom DocPerm",
+				filters={"role": ("in", ROLES)},
+				fields=["parent", "role", "read", "write", "create"],
+			)
+		),
 		"patches": frappe.db.count("Patch Log", {"patch": ("like", f"{APP}.%")}),
 		"module_def": frappe.db.get_value("Module Def", MODULE, "app_name"),
 	}

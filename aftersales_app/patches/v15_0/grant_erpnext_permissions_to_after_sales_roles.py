@@ -1,0 +1,6 @@
+from aftersales_app.install import setup_erpnext_permissions
+
+
+def execute():
+	"""Sites that installed the app before it granted its roles rights on ERPNext DocTypes."""
+	setup_erpnext_permissions()
