@@ -58,7 +58,27 @@ AFTERSALES_ROLES = ["After-Sales Manager", "Service Agent", "Service Technician"
 
 fixtures = [
 	{"dt": "Role", "filters": [["name", "in", AFTERSALES_ROLES]]},
+	{"dt": "Custom Field", "filters": [["module", "=", "Aftersales App"]]},
 ]
+
+setup_wizard_complete = "aftersales_app.install.after_setup_wizard"
+
+# Desk
+# ----
+
+# Customer 360: service tickets on the connections of ERPNext's own forms
+override_doctype_dashboards = {
+	"Customer": "aftersales_app.overrides.dashboards.customer",
+	"Serial No": "aftersales_app.overrides.dashboards.serial_no",
+	"Item": "aftersales_app.overrides.dashboards.item",
+}
+
+# contact logs on the ticket's timeline
+additional_timeline_content = {
+	"Service Ticket": [
+		"aftersales_app.aftersales_app.doctype.service_contact_log.service_contact_log.get_timeline_content"
+	]
+}
 
 # Permissions
 # -----------
@@ -70,7 +90,9 @@ fixtures = [
 # Document Events
 # ---------------
 
-# doc_events = {}
+doc_events = {
+	"Communication": {"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email"},
+}
 
 # Scheduled Tasks
 # ---------------

@@ -1,6 +1,7 @@
 """Install and uninstall steps that fixtures cannot express."""
 
 import frappe
+from frappe import _
 from frappe.permissions import add_permission, update_permission_property
 
 WRITE = ("read", "write", "create", "report", "export", "print", "email")
@@ -42,8 +43,75 @@ ERPNEXT_PERMISSIONS = {
 }
 
 
+# Ticket types shipped as records (admins edit them freely; names are translated in the desk, so
+# they are chosen not to collide with ERPNext's own words such as "Return" or "Maintenance"):
+# name, priority level, billable by default, description
+TICKET_TYPES = [
+	("Repair", "Medium", 1, "Fault repair, on site or in the workshop"),
+	("Maintenance Check", "Low", 1, "Scheduled maintenance and check-ups"),
+	("Product Return", "Medium", 0, "Return of a product for a refund"),
+	("Product Exchange", "Medium", 0, "Exchange of a faulty product for a new one"),
+	("Installation", "Medium", 0, "Installation and commissioning of a new product"),
+	("Usage Consultation", "Low", 0, "Questions on use, no visit needed"),
+	("Service Complaint", "Urgent", 0, "Complaint about a product or the service"),
+]
+
+# ERPNext's setup wizard creates Low / Medium / High under their names in the site's language;
+# the app adds Urgent the same way.
+PRIORITY_LEVELS = ["Low", "Medium", "High", "Urgent"]
+
+
 def after_install():
 	setup_erpnext_permissions()
+	make_ticket_types()
+
+
+def after_setup_wizard(args=None):
+	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
+	was installed: give the shipped ticket types their default priorities then."""
+	make_ticket_types()
+
+
+def site_language() -> str:
+	return frappe.db.get_single_value("System Settings", "language") or "en"
+
+
+def get_priority(level: str) -> str | None:
+	"""The Issue Priority of a level, under its English or its translated name."""
+	for name in (level, _(level, lang=site_language())):
+		if frappe.db.exists("Issue Priority", name):
+			return name
+	return None
+
+
+def make_priorities():
+	if not frappe.db.exists("Issue Priority", {}):
+		return  # before ERPNext's setup wizard: it creates the first ones
+	if not get_priority("Urgent"):
+		name = _("Urgent", lang=site_language())
+		frappe.get_doc({"doctype": "Issue Priority", "name": name, "description": name}).insert(
+			ignore_permissions=True
+		)
+
+
+def make_ticket_types():
+	"""Create the shipped ticket types that are missing; fill a missing default priority. An admin's
+	changes to existing types are kept."""
+	make_priorities()
+	for name, level, billable, description in TICKET_TYPES:
+		priority = get_priority(level)
+		if not frappe.db.exists("Service Ticket Type", name):
+			frappe.get_doc(
+				{
+					"doctype": "Service Ticket Type",
+					"type_name": name,
+					"default_priority": priority,
+					"billable_default": billable,
+					"description": description,
+				}
+			).insert(ignore_permissions=True)
+		elif priority and not frappe.db.get_value("Service Ticket Type", name, "default_priority"):
+			frappe.db.set_value("Service Ticket Type", name, "default_priority", priority)
 
 
 def before_uninstall():

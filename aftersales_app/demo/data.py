@@ -149,7 +149,8 @@ def load(password: str | None = None) -> dict:
 		created.employee += make_employee(email, first, last, company)
 		created.technician += make_technician(email, skills, territories, capacity)
 
-	frappe.db.commit()
+	if any(created.values()):
+		frappe.db.commit()
 	return created
 
 

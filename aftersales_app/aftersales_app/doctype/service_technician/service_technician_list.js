@@ -1,8 +1,8 @@
 frappe.listview_settings["Service Technician"] = {
 	add_fields: ["active", "away"],
 	get_indicator(doc) {
-		if (!doc.active) return [__("Inactive"), "gray", "active,=,0"];
-		if (doc.away) return [__("Away"), "orange", "away,=,1"];
-		return [__("Active"), "green", "active,=,1"];
+		if (!doc.active) return [__("Inactive", null, "Service Technician"), "gray", "active,=,0"];
+		if (doc.away) return [__("Away", null, "Service Technician"), "orange", "away,=,1"];
+		return [__("Active", null, "Service Technician"), "green", "active,=,1"];
 	},
 };

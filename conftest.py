@@ -12,7 +12,7 @@ import pytest
 import frappe
 
 SITE = os.environ.get("AFTERSALES_TEST_SITE", "aftersales-test.localhost")
-BENCH_PATH = Path(os.environ.get("AFTERSALES_BENCH_PATH") or Path(__file__).resolve().parents[3])
+BENCH_PATH = Path(os.environ.get("AFTERSALES_BENCH_PATH") or Path(__file__).resolve().parents[2])
 SITES_PATH = BENCH_PATH / "sites"
 
 
@@ -22,6 +22,10 @@ def pytest_configure(config):
 	frappe.connect()
 	frappe.flags.in_test = True
 	frappe.set_user("Administrator")
+	# The demo records are the tests' fixtures; loaded (and committed) once, before any test runs.
+	from aftersales_app.demo.data import load
+
+	load()
 
 
 def pytest_unconfigure(config):
@@ -119,6 +123,6 @@ def browser():
 @pytest.fixture
 def artifacts() -> Path:
 	"""Where browser tests save screenshots (test-artifacts/ of the app, linked from the README)."""
-	path = Path(__file__).resolve().parents[1] / "test-artifacts"
+	path = Path(__file__).resolve().parent / "test-artifacts"
 	path.mkdir(exist_ok=True)
 	return path

@@ -1,0 +1,171 @@
+// Copyright (c) 2026, aftersales_app developers and contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Service Ticket", {
+	setup(frm) {
+		frm.set_query("contact", () => ({
+			query: "frappe.contacts.doctype.contact.contact.contact_query",
+			filters: { link_doctype: "Customer", link_name: frm.doc.customer },
+		}));
+		frm.set_query("address", () => ({
+			query: "frappe.contacts.doctype.address.address.address_query",
+			filters: { link_doctype: "Customer", link_name: frm.doc.customer },
+		}));
+		frm.set_query("serial_no", () => ({
+			filters: frm.doc.customer ? { customer: ["in", [frm.doc.customer, ""]] } : {},
+		}));
+		frm.set_query("purchase_invoice", () => ({
+			filters: { docstatus: 1, is_return: 0, ...(frm.doc.customer ? { customer: frm.doc.customer } : {}) },
+		}));
+		frm.set_query("ticket_type", () => ({ filters: { disabled: 0 } }));
+	},
+
+	onload(frm) {
+		if (frm.is_new() && !frm.doc.channel) frm.set_value("channel", "Phone");
+	},
+
+	refresh(frm) {
+		frm.trigger("render_history");
+	},
+
+	async customer(frm) {
+		if (!frm.doc.customer) return;
+		const { message: d } = await frm.call({
+			method: "aftersales_app.api.ticket.get_customer_defaults",
+			args: { customer: frm.doc.customer },
+		});
+		await frm.set_value({
+			contact: d.contact || "",
+			contact_display: d.contact_display || "",
+			contact_phone: d.contact_phone || "",
+			raised_by: d.raised_by || "",
+			address: d.address || "",
+			address_display: d.address_display || "",
+			territory: d.territory || frm.doc.territory,
+		});
+		frm.trigger("render_history");
+	},
+
+	async contact(frm) {
+		if (!frm.doc.contact) return;
+		const { message: c } = await frappe.db.get_value("Contact", frm.doc.contact, [
+			"full_name",
+			"mobile_no",
+			"phone",
+			"email_id",
+		]);
+		await frm.set_value({
+			contact_display: c.full_name || "",
+			contact_phone: c.mobile_no || c.phone || frm.doc.contact_phone,
+			raised_by: c.email_id || frm.doc.raised_by,
+		});
+	},
+
+	async address(frm) {
+		if (!frm.doc.address) return frm.set_value("address_display", "");
+		const { message } = await frappe.call({
+			method: "frappe.contacts.doctype.address.address.get_address_display",
+			args: { address_dict: frm.doc.address },
+		});
+		frm.set_value("address_display", message);
+	},
+
+	async serial_no(frm) {
+		if (!frm.doc.serial_no) return frm.trigger("warranty_inputs");
+		const { message: s } = await frm.call({
+			method: "aftersales_app.api.ticket.get_serial_details",
+			args: { serial_no: frm.doc.serial_no, purchase_date: frm.doc.purchase_date, on_date: frm.doc.opened_on },
+		});
+		if (s.customer && frm.doc.customer && s.customer !== frm.doc.customer) {
+			frappe.msgprint({
+				title: __("Wrong Customer"),
+				indicator: "red",
+				message: __("Serial No {0} belongs to customer {1}, not to {2}", [
+					frm.doc.serial_no.bold(),
+					s.customer.bold(),
+					frm.doc.customer.bold(),
+				]),
+			});
+			return frm.set_value("serial_no", "");
+		}
+		await frm.set_value({ item_code: s.item_code });
+		if (s.customer && !frm.doc.customer) await frm.set_value("customer", s.customer);
+		await frm.set_value({
+			warranty_status: s.warranty_status || "",
+			warranty_expiry_date: s.warranty_expiry_date || "",
+			amc_expiry_date: s.amc_expiry_date || "",
+		});
+		frm.trigger("render_history");
+	},
+
+	async purchase_invoice(frm) {
+		if (!frm.doc.purchase_invoice) return;
+		const { message } = await frappe.db.get_value("Sales Invoice", frm.doc.purchase_invoice, "posting_date");
+		await frm.set_value("purchase_date", message.posting_date);
+		frm.trigger("warranty_inputs");
+	},
+
+	purchase_date(frm) {
+		frm.trigger("warranty_inputs");
+	},
+
+	item_code(frm) {
+		frm.trigger("warranty_inputs");
+	},
+
+	async warranty_inputs(frm) {
+		// Only the serial number path is previewed here; the server derives the stored value on save.
+		if (frm.doc.serial_no) return;
+		if (!frm.doc.item_code || !frm.doc.purchase_date) return;
+		const { message } = await frappe.db.get_value("Item", frm.doc.item_code, "warranty_period");
+		const days = cint(message.warranty_period);
+		if (!days) return;
+		const expiry = frappe.datetime.add_days(frm.doc.purchase_date, days);
+		const today = frappe.datetime.get_today();
+		await frm.set_value({
+			warranty_expiry_date: expiry,
+			warranty_status: expiry >= today ? "Under Warranty" : "Out of Warranty",
+		});
+	},
+
+	async render_history(frm) {
+		const wrapper = frm.get_field("history_html").$wrapper;
+		if (!frm.doc.customer && !frm.doc.serial_no) return wrapper.empty();
+		const { message: h } = await frappe.call({
+			method: "aftersales_app.api.ticket.get_service_history",
+			args: { customer: frm.doc.customer, serial_no: frm.doc.serial_no, exclude: frm.doc.__islocal ? null : frm.doc.name },
+		});
+		const table = (rows, title, count) => {
+			if (!rows || !rows.length) return "";
+			const body = rows
+				.map(
+					(r) => `<tr>
+						<td><a href="/app/service-ticket/${encodeURIComponent(r.name)}">${frappe.utils.escape_html(r.name)}</a></td>
+						<td>${frappe.utils.escape_html(r.subject || "")}</td>
+						<td>${__(r.ticket_type || "")}</td>
+						<td>${frappe.utils.escape_html(r.serial_no || "")}</td>
+						<td>${__(r.status || "")}</td>
+						<td>${frappe.datetime.str_to_user(r.opened_on) || ""}</td>
+					</tr>`
+				)
+				.join("");
+			return `<div class="mb-3">
+				<div class="text-muted small mb-1">${title} (${count})</div>
+				<table class="table table-sm table-bordered">
+					<thead><tr><th>${__("ID")}</th><th>${__("Subject")}</th><th>${__("Ticket Type")}</th>
+					<th>${__("Serial No")}</th><th>${__("Status")}</th><th>${__("Opened On")}</th></tr></thead>
+					<tbody>${body}</tbody>
+				</table></div>`;
+		};
+		let html =
+			table(h.serial_no, __("Repair history of this serial number"), h.serial_no_count) +
+			table(h.customer, __("Previous tickets of this customer"), h.customer_count);
+		if (h.serial_no_count) {
+			html =
+				`<div class="alert alert-warning">${__("Repeat problem: {0} earlier tickets for this serial number", [
+					h.serial_no_count,
+				])}</div>` + html;
+		}
+		wrapper.html(html || `<div class="text-muted">${__("No earlier tickets")}</div>`);
+	},
+});

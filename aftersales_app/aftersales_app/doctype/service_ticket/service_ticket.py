@@ -1,0 +1,248 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.contacts.doctype.address.address import get_address_display
+from frappe.model.document import Document
+from frappe.utils import formatdate, getdate, now_datetime
+
+from aftersales_app.exceptions import (
+	ContactMismatchError,
+	InvoiceMismatchError,
+	SerialNoCustomerMismatchError,
+	SerialNoItemMismatchError,
+)
+from aftersales_app.intake import contact_details, customer_defaults, find_customer_by_email, is_linked
+from aftersales_app.warranty import derive_warranty
+
+
+class ServiceTicket(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		address: DF.Link | None
+		address_display: DF.SmallText | None
+		amc_expiry_date: DF.Date | None
+		channel: DF.Literal["Phone", "Web Portal", "Email", "WeChat", "App", "Walk-in", "API", "Import"]
+		contact: DF.Link | None
+		contact_display: DF.Data | None
+		contact_phone: DF.Data | None
+		customer: DF.Link
+		customer_name: DF.Data | None
+		description: DF.TextEditor | None
+		item_code: DF.Link | None
+		item_name: DF.Data | None
+		naming_series: DF.Literal["ST-.YYYY..MM..DD.-.####"]
+		opened_on: DF.Datetime | None
+		priority: DF.Link | None
+		purchase_date: DF.Date | None
+		purchase_invoice: DF.Link | None
+		raised_by: DF.Data | None
+		repeat_count: DF.Int
+		serial_no: DF.Link | None
+		status: DF.Literal[
+			"Open",
+			"Pending Review",
+			"Dispatching",
+			"Awaiting Acceptance",
+			"In Progress",
+			"On Hold",
+			"Awaiting Customer",
+			"Awaiting Payment",
+			"Payment Submitted",
+			"Awaiting Revisit",
+			"Closed",
+			"Rejected",
+			"Cancelled",
+		]
+		subject: DF.Data
+		territory: DF.Link | None
+		ticket_type: DF.Link
+		warranty_expiry_date: DF.Date | None
+		warranty_status: DF.Literal["", "Under Warranty", "Out of Warranty", "Under AMC", "Out of AMC"]
+
+	# end: auto-generated types
+	def before_insert(self):
+		self.set_channel()
+		self.opened_on = self.opened_on or now_datetime()
+
+	def validate(self):
+		self.set_customer_from_sender()
+		self.validate_serial_no()
+		self.set_customer_details()
+		self.validate_purchase_invoice()
+		self.set_warranty()
+		self.set_type_defaults()
+		self.set_repeat_count()
+		self.set_names()
+
+	def set_channel(self):
+		"""Record how the ticket arrived when the caller did not say."""
+		if self.channel:
+			return
+		if frappe.flags.in_import:
+			self.channel = "Import"
+		elif self.flags.ignore_mandatory and self.raised_by and not getattr(frappe.local, "request", None):
+			# Frappe's InboundMail creates append_to documents exactly like this: sender and
+			# subject set, mandatory checks off, outside any web request.
+			self.channel = "Email"
+		elif getattr(frappe.local, "request", None) and frappe.local.request.path.startswith(
+			("/api/resource/", "/api/v2/document/")
+		):
+			self.channel = "API"
+		else:
+			self.channel = "Phone"
+
+	def set_customer_from_sender(self):
+		if self.customer or not self.raised_by:
+			return
+		found = find_customer_by_email(self.raised_by)
+		if found:
+			self.customer, self.contact = found.customer, found.contact
+
+	def validate_serial_no(self):
+		if not self.serial_no:
+			return
+		serial = frappe.db.get_value("Serial No", self.serial_no, ["item_code", "customer"], as_dict=True)
+		if serial.customer and self.customer and serial.customer != self.customer:
+			frappe.throw(
+				_("Serial No {0} belongs to customer {1}, not to {2}").format(
+					frappe.bold(self.serial_no), frappe.bold(serial.customer), frappe.bold(self.customer)
+				),
+				SerialNoCustomerMismatchError,
+				title=_("Wrong Customer"),
+			)
+		if self.item_code and self.item_code != serial.item_code and not self.has_value_changed("serial_no"):
+			frappe.throw(
+				_("Serial No {0} is of item {1}, not {2}").format(
+					frappe.bold(self.serial_no), frappe.bold(serial.item_code), frappe.bold(self.item_code)
+				),
+				SerialNoItemMismatchError,
+			)
+		self.item_code = serial.item_code
+		self.customer = self.customer or serial.customer
+
+	def set_customer_details(self):
+		"""Contact, phone, e-mail, address and territory from the customer where left empty; a
+		contact or address of another customer is refused."""
+		if not self.customer:
+			return
+		if self.contact and not is_linked("Contact", self.contact, self.customer):
+			if self.has_value_changed("customer") and not self.is_new():
+				self.contact = None  # the customer was changed: the old customer's contact goes
+			else:
+				frappe.throw(
+					_("Contact {0} is not a contact of customer {1}").format(
+						frappe.bold(self.contact), frappe.bold(self.customer)
+					),
+					ContactMismatchError,
+				)
+		if self.address and not is_linked("Address", self.address, self.customer):
+			if self.has_value_changed("customer") and not self.is_new():
+				self.address = None
+			else:
+				frappe.throw(
+					_("Address {0} is not an address of customer {1}").format(
+						frappe.bold(self.address), frappe.bold(self.customer)
+					),
+					ContactMismatchError,
+				)
+
+		defaults = None
+		if not self.contact or not self.address or not self.territory:
+			defaults = customer_defaults(self.customer)
+			for field in ("contact", "address", "territory"):
+				if not self.get(field) and defaults.get(field):
+					self.set(field, defaults[field])
+		if self.contact and (self.has_value_changed("contact") or not self.contact_display):
+			details = contact_details(self.contact)
+			self.contact_display = details.contact_display
+			for field in ("contact_phone", "raised_by"):
+				if details.get(field) and (
+					(self.has_value_changed("contact") and not self.is_new()) or not self.get(field)
+				):
+					self.set(field, details[field])
+		if self.address and (self.has_value_changed("address") or not self.address_display):
+			self.address_display = get_address_display(self.address)
+		elif not self.address:
+			self.address_display = None
+
+	def validate_purchase_invoice(self):
+		if self.purchase_date and getdate(self.purchase_date) > getdate():
+			frappe.throw(
+				_("Purchase Date {0} is in the future").format(frappe.bold(formatdate(self.purchase_date)))
+			)
+		if not self.purchase_invoice:
+			return
+		invoice = frappe.db.get_value(
+			"Sales Invoice",
+			self.purchase_invoice,
+			["customer", "posting_date", "docstatus", "is_return"],
+			as_dict=True,
+		)
+		if invoice.docstatus != 1 or invoice.is_return:
+			frappe.throw(
+				_("Sales Invoice {0} is not a submitted sale").format(frappe.bold(self.purchase_invoice)),
+				InvoiceMismatchError,
+			)
+		if self.customer and invoice.customer != self.customer:
+			frappe.throw(
+				_("Sales Invoice {0} was issued to {1}, not to {2}").format(
+					frappe.bold(self.purchase_invoice),
+					frappe.bold(invoice.customer),
+					frappe.bold(self.customer),
+				),
+				InvoiceMismatchError,
+			)
+		if self.item_code and not frappe.db.exists(
+			"Sales Invoice Item", {"parent": self.purchase_invoice, "item_code": self.item_code}
+		):
+			frappe.throw(
+				_("Sales Invoice {0} does not contain item {1}").format(
+					frappe.bold(self.purchase_invoice), frappe.bold(self.item_code)
+				),
+				InvoiceMismatchError,
+			)
+		self.purchase_date = invoice.posting_date
+
+	def set_warranty(self):
+		"""Warranty status is never typed in: it is derived on the server from the serial number,
+		the purchase date and the item, as of the day the ticket was opened."""
+		warranty = derive_warranty(
+			self.serial_no, self.item_code, self.purchase_date, getdate(self.opened_on)
+		)
+		self.warranty_status = warranty.status
+		self.warranty_expiry_date = warranty.warranty_expiry_date
+		self.amc_expiry_date = warranty.amc_expiry_date
+
+	def set_names(self):
+		"""Customer and item names for what validate itself filled in (fetch_from ran before)."""
+		if self.customer and (not self.customer_name or self.has_value_changed("customer")):
+			self.customer_name = frappe.db.get_value("Customer", self.customer, "customer_name")
+		if self.item_code and (not self.item_name or self.has_value_changed("item_code")):
+			self.item_name = frappe.db.get_value("Item", self.item_code, "item_name")
+		elif not self.item_code:
+			self.item_name = None
+
+	def set_type_defaults(self):
+		if self.ticket_type and not self.priority:
+			self.priority = frappe.db.get_value("Service Ticket Type", self.ticket_type, "default_priority")
+
+	def set_repeat_count(self):
+		if not self.serial_no:
+			self.repeat_count = 0
+			return
+		self.repeat_count = frappe.db.count(
+			"Service Ticket",
+			{
+				"serial_no": self.serial_no,
+				"name": ("!=", self.name or ""),
+				"opened_on": ("<=", self.opened_on or now_datetime()),
+			},
+		)

@@ -1,0 +1,215 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+"""Service Ticket rules as an agent meets them on the real site (each test rolled back)."""
+
+import re
+
+import pytest
+from freezegun import freeze_time
+
+import frappe
+from frappe.utils import add_days, getdate, nowdate
+
+from aftersales_app.demo import data as demo
+from aftersales_app.exceptions import (
+	ContactMismatchError,
+	InvoiceMismatchError,
+	SerialNoCustomerMismatchError,
+)
+from aftersales_app.tests.utils import make_sales_invoice, make_ticket
+
+MINGDE = "上海明德贸易有限公司"
+HUAXIN = "北京华信科技有限公司"
+
+
+def test_number_is_date_based_and_sequential():
+	first, second = make_ticket(), make_ticket()
+	today = getdate().strftime("%Y%m%d")
+	assert re.fullmatch(rf"ST-{today}-\d{{4}}", first.name)
+	assert int(second.name[-4:]) == int(first.name[-4:]) + 1
+
+
+def test_customer_fills_contact_phone_email_address_and_territory():
+	ticket = make_ticket(customer=MINGDE)
+	primary = frappe.db.get_value("Customer", MINGDE, "customer_primary_contact")
+	assert ticket.contact == primary
+	assert ticket.contact_display == "伟 王"
+	assert ticket.contact_phone == "13800000001"
+	assert ticket.raised_by == demo.demo_email("wangwei")
+	assert ticket.address == frappe.db.get_value("Customer", MINGDE, "customer_primary_address")
+	assert "世纪大道" in ticket.address_display
+	assert ticket.territory == "华东"
+
+
+def test_typed_phone_is_kept_and_other_contact_fills_its_own_phone():
+	ticket = make_ticket(customer=MINGDE, contact_phone="021-55550000")
+	assert ticket.contact_phone == "021-55550000"
+	li_fang = frappe.db.get_value("Contact", {"email_id": demo.demo_email("lifang")})
+	ticket.contact = li_fang
+	ticket.save()
+	assert ticket.contact_phone == "13800000002"
+	assert ticket.raised_by == demo.demo_email("lifang")
+
+
+def test_contact_of_another_customer_is_refused():
+	other = frappe.db.get_value("Contact", {"email_id": demo.demo_email("zhangqiang")})
+	with pytest.raises(ContactMismatchError):
+		make_ticket(customer=MINGDE, contact=other)
+
+
+def test_changing_the_customer_replaces_the_old_customers_contact_and_address():
+	ticket = make_ticket(customer=MINGDE)
+	ticket.customer = HUAXIN
+	ticket.save()
+	assert ticket.contact == frappe.db.get_value("Customer", HUAXIN, "customer_primary_contact")
+	assert ticket.contact_phone == "13900000003"
+	assert ticket.territory == "华东"  # the territory is the agent's to change; it was set
+
+
+def test_serial_fills_item_and_customer():
+	ticket = make_ticket(customer=None, serial_no="SN-WH-0001")
+	assert ticket.customer == "广州粤海餐饮管理有限公司"
+	assert ticket.item_code == "AS-WH-6000"
+	assert ticket.item_name == "燃气热水器 JSQ-16"
+	assert ticket.contact_phone == "13700000004"
+
+
+@pytest.mark.parametrize(
+	"serial_no, status",
+	[
+		("SN-AC-0001", "Under Warranty"),
+		("SN-AC-0002", "Out of Warranty"),
+		("SN-AC-0003", "Under AMC"),
+		("SN-AC-0004", "Out of AMC"),
+	],
+)
+def test_warranty_status_from_the_serial_number(serial_no, status):
+	customer = frappe.db.get_value("Serial No", serial_no, "customer")
+	ticket = make_ticket(customer=customer, serial_no=serial_no)
+	assert ticket.warranty_status == status
+	assert ticket.warranty_expiry_date == frappe.db.get_value("Serial No", serial_no, "warranty_expiry_date")
+
+
+def test_no_serial_and_no_purchase_date_means_unknown_warranty():
+	ticket = make_ticket(item_code="AS-AC-3500")
+	assert ticket.warranty_status == ""
+
+
+def test_without_serial_the_purchase_date_and_item_warranty_period_decide():
+	recent = make_ticket(item_code="AS-PU-1000", purchase_date=add_days(nowdate(), -100))
+	assert recent.warranty_status == "Under Warranty"
+	assert recent.warranty_expiry_date == getdate(add_days(nowdate(), 265))
+	old = make_ticket(item_code="AS-PU-1000", purchase_date=add_days(nowdate(), -400))
+	assert old.warranty_status == "Out of Warranty"
+
+
+def test_serial_without_dates_falls_back_to_the_purchase_invoice():
+	invoice = make_sales_invoice(HUAXIN, "AS-PU-1000", posting_date=add_days(nowdate(), -30))
+	ticket = make_ticket(customer=HUAXIN, serial_no="SN-PU-0002", purchase_invoice=invoice.name)
+	assert ticket.purchase_date == getdate(invoice.posting_date)
+	assert ticket.warranty_status == "Under Warranty"
+	assert ticket.warranty_expiry_date == getdate(add_days(invoice.posting_date, 365))
+
+
+def test_warranty_is_rederived_when_its_inputs_change():
+	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	assert ticket.warranty_status == "Under Warranty"
+	ticket.serial_no = "SN-AC-0002"
+	ticket.save()
+	assert ticket.warranty_status == "Out of Warranty"
+	ticket.serial_no = None
+	ticket.item_code = "AS-AC-3500"
+	ticket.save()
+	assert ticket.warranty_status == ""
+
+
+def test_warranty_is_judged_on_the_day_the_ticket_was_opened():
+	expiry = frappe.db.get_value("Serial No", "SN-AC-0001", "warranty_expiry_date")
+	with freeze_time(add_days(expiry, 1)):
+		late = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	assert late.warranty_status == "Out of Warranty"
+	late.reload()
+	late.subject = "复查"
+	late.save()  # saved again today: still judged on its opening day
+	assert late.warranty_status == "Out of Warranty"
+
+
+def test_warranty_status_cannot_be_typed_in():
+	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0002")
+	ticket.warranty_status = "Under Warranty"
+	ticket.save()
+	assert ticket.reload().warranty_status == "Out of Warranty"
+
+
+def test_serial_of_another_customer_is_refused_and_nothing_written():
+	before = frappe.db.count("Service Ticket")
+	with pytest.raises(SerialNoCustomerMismatchError, match=HUAXIN):
+		make_ticket(customer=MINGDE, serial_no="SN-AC-0003")
+	assert frappe.db.count("Service Ticket") == before
+
+
+def test_invoice_of_another_customer_is_refused():
+	invoice = make_sales_invoice(HUAXIN, "AS-AC-3500")
+	with pytest.raises(InvoiceMismatchError):
+		make_ticket(customer=MINGDE, purchase_invoice=invoice.name)
+
+
+def test_invoice_without_the_item_is_refused():
+	invoice = make_sales_invoice(MINGDE, "AS-WH-6000")
+	with pytest.raises(InvoiceMismatchError):
+		make_ticket(customer=MINGDE, item_code="AS-AC-3500", purchase_invoice=invoice.name)
+
+
+def test_ticket_type_gives_its_default_priority():
+	ticket = make_ticket(ticket_type="Service Complaint")
+	assert ticket.priority == frappe.db.get_value(
+		"Service Ticket Type", "Service Complaint", "default_priority"
+	)
+	assert ticket.priority
+
+
+def test_repeat_problems_are_counted_and_listed():
+	from aftersales_app.api.ticket import get_service_history
+
+	first = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	second = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	assert first.repeat_count == 0 and second.repeat_count == 1
+	history = get_service_history(customer=MINGDE, serial_no="SN-AC-0001", exclude=second.name)
+	assert [t.name for t in history["serial_no"]] == [first.name]
+	assert first.name in [t.name for t in history["customer"]]
+
+
+def test_desk_save_records_phone_as_channel():
+	assert make_ticket().channel == "Phone"
+	assert make_ticket(channel="WeChat").channel == "WeChat"
+
+
+def test_technician_cannot_change_customer_or_warranty():
+	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0002")
+	frappe.set_user(demo.demo_email("tech.zhou"))
+	doc = frappe.get_doc("Service Ticket", ticket.name)
+	doc.customer = HUAXIN
+	doc.warranty_status = "Under Warranty"
+	doc.description = "<p>压缩机故障</p>"
+	doc.save()
+	frappe.set_user("Administrator")
+	saved = frappe.get_doc("Service Ticket", ticket.name)
+	assert saved.customer == MINGDE
+	assert saved.warranty_status == "Out of Warranty"
+	assert "压缩机" in saved.description  # their own fields they may edit
+
+
+def test_technician_cannot_create_tickets():
+	frappe.set_user(demo.demo_email("tech.zhou"))
+	with pytest.raises(frappe.PermissionError):
+		make_ticket()
+
+
+def test_customer_serial_and_item_forms_show_service_tickets():
+	from frappe.desk.notifications import get_open_count
+
+	make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	for doctype, name in (("Customer", MINGDE), ("Serial No", "SN-AC-0001"), ("Item", "AS-AC-3500")):
+		counts = get_open_count(doctype, name)["count"]["external_links_found"]
+		found = {c["doctype"]: c["count"] for c in counts}
+		assert found.get("Service Ticket", 0) >= 1, (doctype, counts)

@@ -1,0 +1,19 @@
+"""Exceptions the app raises, so callers and tests can tell the reasons apart."""
+
+import frappe
+
+
+class SerialNoCustomerMismatchError(frappe.ValidationError):
+	pass
+
+
+class SerialNoItemMismatchError(frappe.ValidationError):
+	pass
+
+
+class InvoiceMismatchError(frappe.ValidationError):
+	pass
+
+
+class ContactMismatchError(frappe.ValidationError):
+	pass

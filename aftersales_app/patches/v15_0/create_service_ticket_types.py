@@ -1,0 +1,6 @@
+from aftersales_app.install import make_ticket_types
+
+
+def execute():
+	"""Sites that installed the app before it shipped ticket types."""
+	make_ticket_types()

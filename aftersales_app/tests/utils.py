@@ -1,0 +1,38 @@
+"""Factories shared by the test suites: small, explicit, and built on the demo data."""
+
+import frappe
+from frappe.utils import add_days, nowdate
+
+
+def make_ticket(**values) -> "frappe.Document":
+	"""A saved Service Ticket of a demo customer; pass fields to override."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"subject": "空调不制冷",
+			"customer": "上海明德贸易有限公司",
+			"ticket_type": "Repair",
+			"description": "<p>开机后不出冷风</p>",
+			**values,
+		}
+	)
+	return doc.insert()
+
+
+def make_sales_invoice(customer: str, item_code: str, posting_date=None, submit: bool = True):
+	"""A submitted sales invoice: the customer's proof of purchase."""
+	company = frappe.defaults.get_global_default("company")
+	invoice = frappe.get_doc(
+		{
+			"doctype": "Sales Invoice",
+			"customer": customer,
+			"company": company,
+			"set_posting_time": 1,
+			"posting_date": posting_date or nowdate(),
+			"due_date": add_days(posting_date or nowdate(), 30),
+			"items": [{"item_code": item_code, "qty": 1, "rate": 3000}],
+		}
+	).insert(ignore_permissions=True)
+	if submit:
+		invoice.submit()
+	return invoice

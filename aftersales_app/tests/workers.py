@@ -1,0 +1,30 @@
+"""Functions run in separate processes by the concurrency tests: each connects to the site on its
+own, as separate app-server workers do."""
+
+import time
+
+import frappe
+
+
+def insert_tickets(site: str, sites_path: str, count: int, start_at: float) -> list[str]:
+	"""Insert `count` tickets, committing each, all workers starting at the same instant."""
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user("Administrator")
+	names = []
+	try:
+		time.sleep(max(0.0, start_at - time.time()))
+		for i in range(count):
+			doc = frappe.get_doc(
+				{
+					"doctype": "Service Ticket",
+					"subject": f"并发测试 {i}",
+					"customer": "上海明德贸易有限公司",
+					"ticket_type": "Repair",
+				}
+			).insert()
+			frappe.db.commit()
+			names.append(doc.name)
+	finally:
+		frappe.destroy()
+	return names

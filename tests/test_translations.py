@@ -1,0 +1,89 @@
+"""Every string the app shows reads in Chinese: DocType names, labels, descriptions and Select
+options, workspace labels, roles, shipped records, and each message the code wraps in _() / __().
+
+A string is translated by translations/zh.csv or, when Frappe or ERPNext already translate it, by
+them. The app's own rows never redefine an upstream word site-wide: where the app needs another
+Chinese word (Open → 待处理 on a ticket), its row carries the DocType as context, which is how the
+desk asks for labels and options."""
+
+import csv
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from frappe.translate import load_lang
+
+PACKAGE = Path(__file__).resolve().parents[1] / "aftersales_app"
+MESSAGE = re.compile(r"""(?<![\w.])_{1,2}\(\s*(["'])((?:\\.|(?!\1).)+)\1\s*[,)]""")
+
+
+def own_rows() -> list[list[str]]:
+	with (PACKAGE / "translations" / "zh.csv").open(encoding="utf-8") as f:
+		return [row for row in csv.reader(f) if row]
+
+
+@pytest.fixture(scope="module")
+def upstream() -> dict[str, str]:
+	return load_lang("zh", apps=["frappe", "erpnext"])
+
+
+def app_strings() -> set[tuple[str, str | None]]:
+	"""(string, context) pairs; the context is the DocType whose form shows the string."""
+	strings: set[tuple[str, str | None]] = set()
+	for path in PACKAGE.glob("**/doctype/*/*.json"):
+		meta = json.loads(path.read_text(encoding="utf-8"))
+		if meta.get("doctype") != "DocType":
+			continue
+		doctype = meta["name"]
+		strings.add((doctype, None))
+		for field in meta.get("fields", []):
+			for text in filter(None, [field.get("label"), field.get("description")]):
+				strings.add((text, doctype))
+			if field.get("fieldtype") == "Select" and field.get("fieldname") != "naming_series":
+				strings.update((o, doctype) for o in (field.get("options") or "").split("\n") if o)
+	for path in PACKAGE.glob("**/workspace/*/*.json"):
+		meta = json.loads(path.read_text(encoding="utf-8"))
+		strings.update({(meta["label"], None), (meta["title"], None)})
+		strings.update((link["label"], None) for link in meta.get("links", []))
+		strings.update((s["label"], None) for s in meta.get("shortcuts", []))
+	for role in json.loads((PACKAGE / "fixtures" / "role.json").read_text(encoding="utf-8")):
+		strings.add((role["name"], None))
+	for field in json.loads((PACKAGE / "fixtures" / "custom_field.json").read_text(encoding="utf-8")):
+		strings.add((field["label"], field["dt"]))
+		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
+
+	from aftersales_app.install import TICKET_TYPES
+
+	strings.update((name, None) for name, *_ in TICKET_TYPES)  # records of a translated DocType
+	for pattern in ("**/*.py", "**/*.js", "**/*.html"):
+		for path in PACKAGE.glob(pattern):
+			if "/tests/" in str(path) or path.name.startswith("test_"):
+				continue
+			strings.update((m.group(2), None) for m in MESSAGE.finditer(path.read_text(encoding="utf-8")))
+	return strings
+
+
+def test_every_string_has_a_chinese_translation(upstream):
+	own = {(row[0], row[2] if len(row) > 2 else None): row[1] for row in own_rows()}
+	missing = sorted(
+		f"{text} ({context})" if context else text
+		for text, context in app_strings()
+		if not (own.get((text, context)) or own.get((text, None)) or upstream.get(text))
+	)
+	assert not missing, f"{len(missing)} strings without a zh translation: {missing}"
+
+
+def test_own_rows_do_not_redefine_upstream_words_site_wide(upstream):
+	clashes = [
+		(row[0], row[1], upstream[row[0]])
+		for row in own_rows()
+		if len(row) == 2 and row[0] in upstream and upstream[row[0]] != row[1]
+	]
+	assert not clashes, f"give these a DocType context or drop them: {clashes}"
+
+
+def test_translations_keep_their_placeholders():
+	for row in own_rows():
+		assert sorted(re.findall(r"\{\d\}", row[0])) == sorted(re.findall(r"\{\d\}", row[1])), row
