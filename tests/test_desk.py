@@ -1,10 +1,14 @@
 """The desk in a real browser: an after-sales user logs in and finds the After-Sales workspace."""
 
+import re
+
+import pytest
 from playwright.sync_api import expect
 
 import frappe
 
 from aftersales_app.demo import data as demo
+from aftersales_app.tests.utils import make_ticket
 
 
 def login(page, base_url: str, user: str, password: str):
@@ -37,3 +41,87 @@ def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, a
 		page.screenshot(path=str(artifacts / "desk-service-technician-list.png"), full_page=True)
 	finally:
 		context.close()
+
+
+@pytest.fixture
+def agent_page(live_server, browser):
+	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+	page = context.new_page()
+	login(page, live_server, demo.demo_email("agent"), "aftersales")
+	yield page
+	context.close()
+
+
+def wait_for_value(page, fieldname: str, value: str):
+	page.wait_for_function(
+		"([f, v]) => window.cur_frm && cur_frm.doc[f] === v", arg=[fieldname, value], timeout=30000
+	)
+
+
+def test_agent_registers_a_ticket_in_the_form_with_autofill_and_history(live_server, agent_page, artifacts):
+	page = agent_page
+	earlier = make_ticket(customer="上海明德贸易有限公司", serial_no="SN-AC-0002", subject="上次维修")
+	frappe.db.commit()
+	try:
+		page.goto(f"{live_server}/app/service-ticket/new")
+		page.wait_for_function("window.cur_frm && cur_frm.doctype === 'Service Ticket'", timeout=30000)
+		assert page.evaluate("cur_frm.doc.channel") == "Phone"
+		page.evaluate("cur_frm.set_value('subject', '空调噪音大')")
+		page.evaluate("cur_frm.set_value('customer', '上海明德贸易有限公司')")
+		wait_for_value(page, "contact_phone", "13800000001")
+		wait_for_value(page, "territory", "华东")
+		assert "世纪大道" in page.evaluate("cur_frm.doc.address_display")
+		page.evaluate("cur_frm.set_value('ticket_type', 'Repair')")
+		page.evaluate("cur_frm.set_value('serial_no', 'SN-AC-0002')")
+		wait_for_value(page, "warranty_status", "Out of Warranty")
+		assert page.evaluate("cur_frm.doc.status") == "Open"
+		assert page.evaluate("cur_frm.doc.item_code") == "AS-AC-3500"
+		history = page.locator('[data-fieldname="history_html"]')
+		expect(history).to_contain_text("重复故障", timeout=30000)
+		expect(history).to_contain_text(earlier.name)
+		page.evaluate("cur_frm.save()")
+		page.wait_for_url(re.compile(r".*/app/service-ticket/ST-\d{8}-\d{4}$"), timeout=30000)
+		expect(page.locator('[data-fieldname="warranty_status"] .control-value')).to_contain_text("超出保修期")
+		page.screenshot(path=str(artifacts / "desk-service-ticket-form.png"), full_page=True)
+
+		# a serial number of another customer is refused at once, in Chinese
+		page.evaluate("cur_frm.set_value('serial_no', 'SN-AC-0003')")
+		expect(page.locator(".modal.show .modal-title")).to_contain_text("客户不匹配", timeout=30000)
+		page.wait_for_function("!cur_frm.doc.serial_no", timeout=30000)
+		assert page.evaluate("cur_frm.doc.customer") == "上海明德贸易有限公司"
+	finally:
+		frappe.db.rollback()
+		delete_tickets({"customer": "上海明德贸易有限公司"})
+
+
+def test_quick_entry_creates_a_phone_ticket(live_server, agent_page):
+	page = agent_page
+	try:
+		page.goto(f"{live_server}/app/service-ticket")
+		page.locator(".page-actions .primary-action").click()
+		page.wait_for_function(
+			"window.cur_dialog && cur_dialog.doc && cur_dialog.doc.doctype === 'Service Ticket'",
+			timeout=30000,
+		)
+		page.evaluate(
+			"""() => { cur_dialog.set_value('subject', '快速登记');
+			cur_dialog.set_value('customer', '刘洋');
+			cur_dialog.set_value('ticket_type', 'Repair');
+			cur_dialog.set_value('channel', 'Phone'); }"""
+		)
+		page.wait_for_timeout(500)
+		page.locator(".modal.show .btn-primary").click()
+		page.wait_for_function("!window.cur_dialog || !cur_dialog.display", timeout=30000)
+		frappe.db.rollback()
+		ticket = frappe.get_last_doc("Service Ticket", filters={"subject": "快速登记"})
+		assert ticket.channel == "Phone"
+		assert ticket.contact_phone == "13600000005"  # filled on the server from the customer
+		assert ticket.owner == demo.demo_email("agent")
+	finally:
+		delete_tickets({"subject": "快速登记"})
+
+
+def delete_tickets(filters):
+	for name in frappe.get_all("Service Ticket", filters=filters, pluck="name"):
+		frappe.delete_doc("Service Ticket", name, force=True, ignore_permissions=True)
+	frappe.db.commit()

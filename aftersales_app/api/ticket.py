@@ -38,7 +38,12 @@ def get_serial_details(serial_no: str, purchase_date: str | None = None, on_date
 			_("Serial No {0} does not exist").format(frappe.bold(serial_no)), frappe.DoesNotExistError
 		)
 	warranty = derive_warranty(serial_no, serial.item_code, purchase_date, getdate(on_date))
-	return {**serial, "warranty_status": warranty.status, **warranty}
+	return {
+		**serial,
+		"warranty_status": warranty.status,
+		"warranty_expiry_date": warranty.warranty_expiry_date,
+		"amc_expiry_date": warranty.amc_expiry_date,
+	}
 
 
 @frappe.whitelist()

@@ -30,9 +30,9 @@ frappe.ui.form.on("Service Ticket", {
 
 	async customer(frm) {
 		if (!frm.doc.customer) return;
-		const { message: d } = await frm.call({
-			method: "aftersales_app.api.ticket.get_customer_defaults",
-			args: { customer: frm.doc.customer },
+		// frappe.xcall, not frm.call: frm.call copies every key of the answer into the document
+		const d = await frappe.xcall("aftersales_app.api.ticket.get_customer_defaults", {
+			customer: frm.doc.customer,
 		});
 		await frm.set_value({
 			contact: d.contact || "",
@@ -72,9 +72,10 @@ frappe.ui.form.on("Service Ticket", {
 
 	async serial_no(frm) {
 		if (!frm.doc.serial_no) return frm.trigger("warranty_inputs");
-		const { message: s } = await frm.call({
-			method: "aftersales_app.api.ticket.get_serial_details",
-			args: { serial_no: frm.doc.serial_no, purchase_date: frm.doc.purchase_date, on_date: frm.doc.opened_on },
+		const s = await frappe.xcall("aftersales_app.api.ticket.get_serial_details", {
+			serial_no: frm.doc.serial_no,
+			purchase_date: frm.doc.purchase_date,
+			on_date: frm.doc.opened_on,
 		});
 		if (s.customer && frm.doc.customer && s.customer !== frm.doc.customer) {
 			frappe.msgprint({
@@ -131,9 +132,10 @@ frappe.ui.form.on("Service Ticket", {
 	async render_history(frm) {
 		const wrapper = frm.get_field("history_html").$wrapper;
 		if (!frm.doc.customer && !frm.doc.serial_no) return wrapper.empty();
-		const { message: h } = await frappe.call({
-			method: "aftersales_app.api.ticket.get_service_history",
-			args: { customer: frm.doc.customer, serial_no: frm.doc.serial_no, exclude: frm.doc.__islocal ? null : frm.doc.name },
+		const h = await frappe.xcall("aftersales_app.api.ticket.get_service_history", {
+			customer: frm.doc.customer,
+			serial_no: frm.doc.serial_no,
+			exclude: frm.doc.__islocal ? null : frm.doc.name,
 		});
 		const table = (rows, title, count) => {
 			if (!rows || !rows.length) return "";
@@ -144,7 +146,7 @@ frappe.ui.form.on("Service Ticket", {
 						<td>${frappe.utils.escape_html(r.subject || "")}</td>
 						<td>${__(r.ticket_type || "")}</td>
 						<td>${frappe.utils.escape_html(r.serial_no || "")}</td>
-						<td>${__(r.status || "")}</td>
+						<td>${__(r.status || "", null, "Service Ticket")}</td>
 						<td>${frappe.datetime.str_to_user(r.opened_on) || ""}</td>
 					</tr>`
 				)
