@@ -17,3 +17,11 @@ class InvoiceMismatchError(frappe.ValidationError):
 
 class ContactMismatchError(frappe.ValidationError):
 	pass
+
+
+class StateEditError(frappe.PermissionError):
+	pass
+
+
+class StatusFollowsWorkflowError(frappe.ValidationError):
+	pass

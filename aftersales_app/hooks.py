@@ -43,6 +43,7 @@ add_to_apps_screen = [
 # ------------
 
 after_install = "aftersales_app.install.after_install"
+after_sync = "aftersales_app.install.after_sync"
 
 # Uninstallation
 # ------------

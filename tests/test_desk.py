@@ -74,14 +74,16 @@ def test_agent_registers_a_ticket_in_the_form_with_autofill_and_history(live_ser
 		page.evaluate("cur_frm.set_value('ticket_type', 'Repair')")
 		page.evaluate("cur_frm.set_value('serial_no', 'SN-AC-0002')")
 		wait_for_value(page, "warranty_status", "Out of Warranty")
-		assert page.evaluate("cur_frm.doc.status") == "Open"
+		assert page.evaluate("cur_frm.doc.status") == "Open"  # not yet saved: the server sets it
 		assert page.evaluate("cur_frm.doc.item_code") == "AS-AC-3500"
 		history = page.locator('[data-fieldname="history_html"]')
 		expect(history).to_contain_text("重复故障", timeout=30000)
 		expect(history).to_contain_text(earlier.name)
 		page.evaluate("cur_frm.save()")
 		page.wait_for_url(re.compile(r".*/app/service-ticket/ST-\d{8}-\d{4}$"), timeout=30000)
-		expect(page.locator('[data-fieldname="warranty_status"] .control-value')).to_contain_text("超出保修期")
+		expect(page.locator('[data-fieldname="warranty_status"] .control-value')).to_contain_text(
+			"超出保修期"
+		)
 		page.screenshot(path=str(artifacts / "desk-service-ticket-form.png"), full_page=True)
 
 		# a serial number of another customer is refused at once, in Chinese

@@ -4,14 +4,18 @@
 import frappe
 from frappe import _
 from frappe.contacts.doctype.address.address import get_address_display
+from frappe.model import no_value_fields
 from frappe.model.document import Document
-from frappe.utils import formatdate, getdate, now_datetime
+from frappe.utils import cint, cstr, flt, formatdate, get_datetime, getdate, now_datetime
 
+from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
 	InvoiceMismatchError,
 	SerialNoCustomerMismatchError,
 	SerialNoItemMismatchError,
+	StateEditError,
+	StatusFollowsWorkflowError,
 )
 from aftersales_app.intake import contact_details, customer_defaults, find_customer_by_email, is_linked
 from aftersales_app.warranty import derive_warranty
@@ -73,6 +77,8 @@ class ServiceTicket(Document):
 		self.opened_on = self.opened_on or now_datetime()
 
 	def validate(self):
+		self.set_initial_state()
+		self.check_state_edit_rights()
 		self.set_customer_from_sender()
 		self.validate_serial_no()
 		self.set_customer_details()
@@ -81,6 +87,99 @@ class ServiceTicket(Document):
 		self.set_type_defaults()
 		self.set_repeat_count()
 		self.set_names()
+		self.set_status()
+
+	def on_update(self):
+		self.log_state_change()
+
+	def set_initial_state(self):
+		if not self.workflow_state:
+			self.workflow_state = ticket_status.first_state()
+
+	def state_changed(self) -> bool:
+		before = self.get_doc_before_save()
+		return not before or before.workflow_state != self.workflow_state
+
+	def check_state_edit_rights(self):
+		"""Frappe's "Only Allow Edit For" of each workflow state, enforced on the server too (the
+		desk checks it only in the browser): in a state, only its editing role changes the ticket's
+		own fields. A workflow action may still move the state, with its reason fields."""
+		before = self.get_doc_before_save()
+		if not before or self.flags.ignore_state_edit_rights or frappe.session.user == "Administrator":
+			return
+		roles = set(frappe.get_roles())
+		if roles & {"System Manager", "After-Sales Manager"}:
+			return
+		changed = [
+			df
+			for df in self.meta.fields
+			if df.fieldtype not in no_value_fields
+			and not df.read_only
+			and _normalise(df, self.get(df.fieldname)) != _normalise(df, before.get(df.fieldname))
+			and not (self.state_changed() and df.fieldname in TRANSITION_FIELDS)
+		]
+		if not changed:
+			return
+		editor = frappe.db.get_value(
+			"Workflow Document State",
+			{"parenttype": "Workflow", "parent": _workflow_name(), "state": before.workflow_state},
+			"allow_edit",
+		)
+		if editor and editor in roles:
+			return
+		frappe.throw(
+			_("In state {0} only {1} may change this ticket (changed: {2})").format(
+				frappe.bold(_(before.workflow_state)),
+				frappe.bold(_(editor or "After-Sales Manager")),
+				", ".join(_(df.label, context=self.doctype) for df in changed),
+			),
+			StateEditError,
+		)
+
+	def set_status(self):
+		"""`status` carries the category of the workflow state, for filters, reports and ERPNext's
+		Service Level Agreement; nobody sets it by hand (a kanban drag included)."""
+		category = ticket_status.category_of(self.workflow_state)
+		before = self.get_doc_before_save()
+		if before and self.status != before.status and self.status != category and not self.state_changed():
+			frappe.throw(
+				_("The status follows the workflow: use the ticket's workflow actions instead"),
+				StatusFollowsWorkflowError,
+			)
+		self.status = category
+		if self.state_changed():
+			self.state_since = now_datetime()
+			previous = ticket_status.category_of(before.workflow_state) if before else None
+			if previous in ticket_status.REOPEN_FROM_CATEGORIES and category in ticket_status.WORK_CATEGORIES:
+				self.reopen_count = cint(self.reopen_count) + 1
+				self.flags.reopened = True
+
+	def log_state_change(self):
+		"""Append who moved the ticket from which state to which, when, and how long it sat in the
+		previous state. Written in the save's own transaction: a save that fails leaves no row."""
+		if not self.state_changed():
+			return
+		before = self.get_doc_before_save()
+		seconds = 0
+		if before and before.state_since:
+			seconds = max(
+				0, int((get_datetime(self.state_since) - get_datetime(before.state_since)).total_seconds())
+			)
+		frappe.get_doc(
+			{
+				"doctype": "Service Ticket Status Log",
+				"ticket": self.name,
+				"from_state": before.workflow_state if before else None,
+				"to_state": self.workflow_state,
+				"from_category": before.status if before else None,
+				"to_category": self.status,
+				"action": _transition_action(before.workflow_state if before else None, self.workflow_state),
+				"changed_by": frappe.session.user,
+				"changed_on": self.state_since,
+				"seconds_in_previous": seconds,
+				"is_reopen": 1 if self.flags.reopened else 0,
+			}
+		).insert(ignore_permissions=True)
 
 	def set_channel(self):
 		"""Record how the ticket arrived when the caller did not say."""
@@ -246,3 +345,38 @@ class ServiceTicket(Document):
 				"opened_on": ("<=", self.opened_on or now_datetime()),
 			},
 		)
+
+
+# Fields a workflow action may carry along with the state change, whoever may edit the state.
+TRANSITION_FIELDS = {"hold_reason", "dispute_reason"}
+
+
+def _workflow_name() -> str | None:
+	from frappe.model.workflow import get_workflow_name
+
+	return get_workflow_name("Service Ticket")
+
+
+def _transition_action(from_state: str | None, to_state: str) -> str | None:
+	if not from_state:
+		return None
+	return frappe.db.get_value(
+		"Workflow Transition",
+		{"parenttype": "Workflow", "parent": _workflow_name(), "state": from_state, "next_state": to_state},
+		"action",
+	)
+
+
+def _normalise(df, value):
+	"""Values as the database keeps them, so "2026-05-01" and date(2026, 5, 1) compare equal."""
+	if value in (None, ""):
+		return None
+	if df.fieldtype == "Date":
+		return getdate(value)
+	if df.fieldtype == "Datetime":
+		return get_datetime(value)
+	if df.fieldtype in ("Check", "Int"):
+		return cint(value)
+	if df.fieldtype in ("Float", "Currency", "Percent"):
+		return flt(value)
+	return cstr(value)

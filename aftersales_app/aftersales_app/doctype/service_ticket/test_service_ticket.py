@@ -16,7 +16,7 @@ from aftersales_app.exceptions import (
 	InvoiceMismatchError,
 	SerialNoCustomerMismatchError,
 )
-from aftersales_app.tests.utils import make_sales_invoice, make_ticket
+from aftersales_app.tests.utils import force_state, make_sales_invoice, make_ticket
 
 MINGDE = "上海明德贸易有限公司"
 HUAXIN = "北京华信科技有限公司"
@@ -185,7 +185,7 @@ def test_desk_save_records_phone_as_channel():
 
 
 def test_technician_cannot_change_customer_or_warranty():
-	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0002")
+	ticket = force_state(make_ticket(customer=MINGDE, serial_no="SN-AC-0002"), "In Progress")
 	frappe.set_user(demo.demo_email("tech.zhou"))
 	doc = frappe.get_doc("Service Ticket", ticket.name)
 	doc.customer = HUAXIN

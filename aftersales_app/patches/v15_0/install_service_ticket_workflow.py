@@ -1,0 +1,6 @@
+from aftersales_app.install import install_default_workflow
+
+
+def execute():
+	"""Sites that installed the app before it shipped the Service Ticket Workflow."""
+	install_default_workflow()
