@@ -126,3 +126,25 @@ def artifacts() -> Path:
 	path = Path(__file__).resolve().parent / "test-artifacts"
 	path.mkdir(exist_ok=True)
 	return path
+
+
+@pytest.fixture
+def api_headers():
+	"""Token headers for a user's REST calls (API key and secret set on the user, committed)."""
+
+	def make(user: str) -> dict:
+		doc = frappe.get_doc("User", user)
+		doc.api_key = doc.api_key or frappe.generate_hash(length=15)
+		secret = frappe.generate_hash(length=15)
+		doc.api_secret = secret
+		doc.save(ignore_permissions=True)
+		frappe.db.commit()
+		return {"Authorization": f"token {doc.api_key}:{secret}", "Accept": "application/json"}
+
+	return make
+
+
+@pytest.fixture
+def api_url(live_server):
+	"""Base URL for requests' REST calls (the live server answers for the test site on any host)."""
+	return live_server.replace(SITE, "127.0.0.1")

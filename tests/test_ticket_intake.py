@@ -52,15 +52,8 @@ def test_numbers_stay_unique_under_concurrent_inserts():
 
 
 @pytest.fixture
-def agent_api_headers():
-	user = frappe.get_doc("User", demo.demo_email("agent"))
-	api_key = user.api_key or frappe.generate_hash(length=15)
-	api_secret = frappe.generate_hash(length=15)
-	user.api_key = api_key
-	user.api_secret = api_secret
-	user.save(ignore_permissions=True)
-	frappe.db.commit()
-	return {"Authorization": f"token {api_key}:{api_secret}", "Accept": "application/json"}
+def agent_api_headers(api_headers):
+	return api_headers(demo.demo_email("agent"))
 
 
 def test_rest_api_creates_a_ticket_with_channel_api(live_server, agent_api_headers):

@@ -92,6 +92,10 @@ class ServiceTicket(Document):
 	def on_update(self):
 		self.log_state_change()
 
+	def on_trash(self):
+		# the status log is the ticket's own history: it goes with the ticket
+		frappe.db.delete("Service Ticket Status Log", {"ticket": self.name})
+
 	def set_initial_state(self):
 		if not self.workflow_state:
 			self.workflow_state = ticket_status.first_state()
