@@ -25,8 +25,7 @@ add_to_apps_screen = [
 # ------------------
 
 # include js, css files in header of desk.html
-# app_include_css = "/assets/aftersales_app/css/aftersales_app.css"
-# app_include_js = "/assets/aftersales_app/js/aftersales_app.js"
+app_include_js = ["/assets/aftersales_app/js/ticket_state.js"]
 
 # include js, css files in header of web template
 # web_include_css = "/assets/aftersales_app/css/aftersales_app.css"
@@ -66,6 +65,8 @@ setup_wizard_complete = "aftersales_app.install.after_setup_wizard"
 
 # Desk
 # ----
+
+extend_bootinfo = "aftersales_app.boot.boot_session"
 
 # Customer 360: service tickets on the connections of ERPNext's own forms
 override_doctype_dashboards = {

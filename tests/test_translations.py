@@ -46,6 +46,8 @@ def app_strings() -> set[tuple[str, str | None]]:
 				strings.add((text, doctype))
 			if field.get("fieldtype") == "Select" and field.get("fieldname") != "naming_series":
 				strings.update((o, doctype) for o in (field.get("options") or "").split("\n") if o)
+	for path in PACKAGE.glob("**/report/*/*.json"):
+		strings.add((json.loads(path.read_text(encoding="utf-8"))["name"], None))
 	for path in PACKAGE.glob("**/workspace/*/*.json"):
 		meta = json.loads(path.read_text(encoding="utf-8"))
 		strings.update({(meta["label"], None), (meta["title"], None)})

@@ -384,3 +384,9 @@ def _normalise(df, value):
 	if df.fieldtype in ("Float", "Currency", "Percent"):
 		return flt(value)
 	return cstr(value)
+
+
+def on_doctype_update():
+	"""Composite indexes for the state reports and the dispatch queues."""
+	frappe.db.add_index("Service Ticket", ["status", "state_since"])
+	frappe.db.add_index("Service Ticket", ["workflow_state", "state_since"])
