@@ -121,6 +121,11 @@ def make_ticket_types():
 
 def before_uninstall():
 	remove_erpnext_permissions()
+	# records of Frappe DocTypes that point at the app's DocTypes and would be left dangling
+	for workflow in frappe.get_all("Workflow", filters={"document_type": "Service Ticket"}, pluck="name"):
+		frappe.delete_doc("Workflow", workflow, force=True, ignore_permissions=True)
+	for board in frappe.get_all("Kanban Board", filters={"reference_doctype": "Service Ticket"}, pluck="name"):
+		frappe.delete_doc("Kanban Board", board, force=True, ignore_permissions=True)
 
 
 def setup_erpnext_permissions():
@@ -198,6 +203,7 @@ def make_kanban_board():
 	if frappe.db.exists("Kanban Board", KANBAN_BOARD):
 		return
 	board = quick_kanban_board("Service Ticket", KANBAN_BOARD, "status")
+	board.fields = frappe.as_json(["customer_name", "workflow_state", "assigned_technician"])
 	used = {}
 	for row in state_map().values():
 		used.setdefault(row.category, row.color)

@@ -127,3 +127,55 @@ def delete_tickets(filters):
 	for name in frappe.get_all("Service Ticket", filters=filters, pluck="name"):
 		frappe.delete_doc("Service Ticket", name, force=True, ignore_permissions=True)
 	frappe.db.commit()
+
+
+def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server, agent_page, artifacts):
+	from aftersales_app.status import state_map
+	from aftersales_app.tests.utils import force_state
+
+	page = agent_page
+	categories = [
+		"Pending Review",
+		"Dispatching",
+		"Awaiting Acceptance",
+		"In Progress",
+		"On Hold",
+		"Awaiting Customer",
+		"Awaiting Payment",
+		"Awaiting Revisit",
+		"Closed",
+		"Cancelled",
+	]
+	customers = [c[0] for c in demo.CUSTOMERS]
+	tickets = [
+		force_state(
+			make_ticket(subject=f"状态展示 {i + 1}", customer=customers[i % len(customers)]), category
+		)
+		for i, category in enumerate(categories)
+	]
+	frappe.db.commit()
+	try:
+		page.goto(f"{live_server}/app/service-ticket?subject=%5B%22like%22%2C%22%25状态展示%25%22%5D")
+		expect(page.locator(".list-row-container")).to_have_count(len(tickets), timeout=30000)
+		colours = state_map()
+		for ticket in tickets:
+			pill = page.locator(
+				f'.list-row-container:has(a[data-name="{ticket.name}"]) .indicator-pill'
+			).first
+			expect(pill).to_contain_text(ticket.workflow_state)  # the state's name beside its colour
+			expect(pill).to_have_class(re.compile(colours[ticket.workflow_state].color))
+			assert pill.locator("svg").count() == 1  # and its icon
+		page.screenshot(path=str(artifacts / "desk-service-ticket-list.png"), full_page=True)
+
+		page.goto(f"{live_server}/app/service-ticket/view/kanban/Service Tickets")
+		expect(page.locator(".kanban-card-wrapper")).not_to_have_count(0, timeout=30000)
+		for ticket in tickets:
+			expect(page.locator(f'.kanban-card-wrapper[data-name="{ticket.name}"]')).to_have_count(1)
+		page.screenshot(path=str(artifacts / "desk-service-ticket-kanban.png"), full_page=True)
+
+		page.goto(f"{live_server}/app/service-ticket/{tickets[3].name}")
+		header = page.locator(".page-head .indicator-pill")
+		expect(header).to_contain_text(tickets[3].workflow_state, timeout=30000)
+		page.screenshot(path=str(artifacts / "desk-service-ticket-in-progress.png"))
+	finally:
+		delete_tickets({"subject": ("like", "状态展示%")})

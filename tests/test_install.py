@@ -11,6 +11,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import SITES_PATH
 
 pytestmark = pytest.mark.slow
@@ -65,7 +66,10 @@ def test_fresh_install_brings_roles_doctypes_and_workspace(scratch_site):
 	assert state["module_def"] == APP
 	assert set(state["roles"]) == {"After-Sales Manager", "Service Agent", "Service Technician"}
 	assert {"Service Technician", "Service Skill"} <= set(state["doctypes"])
-	assert all(state["schema"][dt] for dt in state["doctypes"]), "every DocType has its table"
+	assert [dt for dt in state["doctypes"] if dt not in state["singles"] and not state["schema"][dt]] == []
+	assert "After-Sales Settings" in state["singles"]
+	assert state["workflow"]["states"] >= 12 and state["workflow"]["active"]
+	assert state["state_categories"] == state["workflow"]["states"]
 	assert "After-Sales" in state["workspaces"]
 	assert ["Customer", "Service Agent", 1, 1, 1] in state["custom_docperms"]
 	assert ["Customer", "Service Technician", 1, 0, 0] in state["custom_docperms"]
@@ -86,6 +90,7 @@ def test_uninstall_leaves_erpnext_working(scratch_site):
 	assert not state["installed"]
 	assert state["doctypes"] == {} and state["workspaces"] == {} and state["custom_fields"] == {}
 	assert execute("app_tables") == []
+	assert not state["workflow"]["active"]
 	assert state["custom_docperms"] == []
 	smoke = execute("erpnext_smoke")
 	assert smoke["invoice_status"] == "Unpaid" and smoke["grand_total"] == 100 and smoke["gl_entries"] >= 2

@@ -33,41 +33,42 @@ ITEMS = [
 	("AS-PART-FILTER", "净水器滤芯", 0, False),
 ]
 
-# customer, type, territory, contacts [(first, last, mobile, email)], address (line1, city, state)
+# customer, type, territory, contacts [(first, last, mobile, email)], address (line1, city, state);
+# Chinese names go whole into first_name (family name first), as Frappe joins first + last with a space
 CUSTOMERS = [
 	(
 		"上海明德贸易有限公司",
 		"Company",
 		"华东",
-		[("伟", "王", "13800000001", "wangwei"), ("芳", "李", "13800000002", "lifang")],
+		[("王伟", "", "13800000001", "wangwei"), ("李芳", "", "13800000002", "lifang")],
 		("浦东新区世纪大道 100 号", "上海", "上海"),
 	),
 	(
 		"北京华信科技有限公司",
 		"Company",
 		"华北",
-		[("强", "张", "13900000003", "zhangqiang")],
+		[("张强", "", "13900000003", "zhangqiang")],
 		("海淀区中关村大街 1 号", "北京", "北京"),
 	),
 	(
 		"广州粤海餐饮管理有限公司",
 		"Company",
 		"华南",
-		[("敏", "陈", "13700000004", "chenmin")],
+		[("陈敏", "", "13700000004", "chenmin")],
 		("天河区体育西路 88 号", "广州", "广东"),
 	),
 	(
 		"刘洋",
 		"Individual",
 		"华东",
-		[("洋", "刘", "13600000005", "liuyang")],
+		[("刘洋", "", "13600000005", "liuyang")],
 		("西湖区文三路 20 号", "杭州", "浙江"),
 	),
 	(
 		"赵静",
 		"Individual",
 		"华北",
-		[("静", "赵", "13500000006", "zhaojing")],
+		[("赵静", "", "13500000006", "zhaojing")],
 		("和平区南京路 66 号", "天津", "天津"),
 	),
 ]

@@ -19,7 +19,7 @@ def snapshot() -> dict:
 	"""Everything a migrate could change for this app: its DocTypes with their fields and database
 	columns and indexes, its fixtures' `modified` stamps, its workspace, patches and versions."""
 	doctypes = frappe.get_all(
-		"DocType", filters={"module": MODULE}, fields=["name", "modified"], order_by="name"
+		"DocType", filters={"module": MODULE}, fields=["name", "modified", "issingle"], order_by="name"
 	)
 	state = {
 		"installed": APP in frappe.get_installed_apps(),
@@ -36,7 +36,8 @@ def snapshot() -> dict:
 			]
 			for d in doctypes
 		},
-		"schema": {d.name: _schema(d.name) for d in doctypes},
+		"schema": {d.name: _schema(d.name) for d in doctypes if not d.issingle},
+		"singles": sorted(d.name for d in doctypes if d.issingle),
 		"roles": {
 			r.name: str(r.modified)
 			for r in frappe.get_all("Role", filters={"name": ("in", ROLES)}, fields=["name", "modified"])
@@ -63,6 +64,14 @@ def snapshot() -> dict:
 				fields=["parent", "role", "read", "write", "create"],
 			)
 		),
+		"workflow": {
+			"active": bool(frappe.db.exists("Workflow", {"document_type": "Service Ticket", "is_active": 1})),
+			"states": frappe.db.count("Workflow Document State", {"parent": "Service Ticket Workflow"}),
+			"transitions": frappe.db.count("Workflow Transition", {"parent": "Service Ticket Workflow"}),
+		},
+		"state_categories": frappe.db.count("After-Sales State", {"parent": "After-Sales Settings"})
+		if frappe.db.table_exists("After-Sales State")
+		else 0,
 		"patches": frappe.db.count("Patch Log", {"patch": ("like", f"{APP}.%")}),
 		"module_def": frappe.db.get_value("Module Def", MODULE, "app_name"),
 	}
@@ -89,13 +98,17 @@ def _schema(doctype: str) -> list:
 
 def app_tables() -> list[str]:
 	"""Tables of this app's DocTypes that exist in the database (there must be none after uninstall)."""
-	names = (
-		"Service Skill",
-		"Service Technician",
-		"Service Technician Skill",
-		"Service Technician Territory",
-	)
-	return [n for n in names if frappe.db.table_exists(n)]
+	import glob
+	import os
+
+	folder = frappe.get_app_path("aftersales_app", "aftersales_app", "doctype")
+	names = []
+	for path in glob.glob(os.path.join(folder, "*", "*.json")):
+		with open(path, encoding="utf-8") as f:
+			meta = json.load(f)
+		if meta.get("doctype") == "DocType" and not meta.get("issingle"):
+			names.append(meta["name"])
+	return sorted(n for n in names if frappe.db.table_exists(n))
 
 
 def erpnext_smoke() -> dict:

@@ -33,7 +33,7 @@ def test_customer_fills_contact_phone_email_address_and_territory():
 	ticket = make_ticket(customer=MINGDE)
 	primary = frappe.db.get_value("Customer", MINGDE, "customer_primary_contact")
 	assert ticket.contact == primary
-	assert ticket.contact_display == "伟 王"
+	assert ticket.contact_display == "王伟"
 	assert ticket.contact_phone == "13800000001"
 	assert ticket.raised_by == demo.demo_email("wangwei")
 	assert ticket.address == frappe.db.get_value("Customer", MINGDE, "customer_primary_address")
