@@ -124,7 +124,9 @@ def before_uninstall():
 	# records of Frappe DocTypes that point at the app's DocTypes and would be left dangling
 	for workflow in frappe.get_all("Workflow", filters={"document_type": "Service Ticket"}, pluck="name"):
 		frappe.delete_doc("Workflow", workflow, force=True, ignore_permissions=True)
-	for board in frappe.get_all("Kanban Board", filters={"reference_doctype": "Service Ticket"}, pluck="name"):
+	for board in frappe.get_all(
+		"Kanban Board", filters={"reference_doctype": "Service Ticket"}, pluck="name"
+	):
 		frappe.delete_doc("Kanban Board", board, force=True, ignore_permissions=True)
 
 

@@ -93,6 +93,26 @@ TECHNICIANS = [
 	("tech.sun", "孙师傅", "", ["热水器维修", "电路检修", "空调维修"], ["华东", "华南"], 6),
 ]
 
+# subject, customer, serial no, ticket type, technician, the category the ticket is walked to
+TICKETS = [
+	("[演示] 空调不制冷", "上海明德贸易有限公司", "SN-AC-0001", "Repair", None, "Pending Review"),
+	("[演示] 热水器打不着火", "广州粤海餐饮管理有限公司", "SN-WH-0001", "Repair", None, "Dispatching"),
+	("[演示] 空调外机噪音", "北京华信科技有限公司", "SN-AC-0003", "Repair", "tech.wu", "Awaiting Acceptance"),
+	("[演示] 净水器漏水", "刘洋", "SN-PU-0001", "Repair", "tech.zhou", "In Progress"),
+	("[演示] 热水器年度保养", "赵静", "SN-WH-0002", "Maintenance Check", "tech.zheng", "Awaiting Customer"),
+	("[演示] 空调移机安装", "上海明德贸易有限公司", "SN-AC-0002", "Installation", "tech.sun", "Closed"),
+]
+# the categories a ticket passes on its way to being closed
+ROUTE = [
+	"Pending Review",
+	"Dispatching",
+	"Awaiting Acceptance",
+	"In Progress",
+	"Awaiting Customer",
+	"Awaiting Revisit",
+	"Closed",
+]
+
 # user id prefix, first name, roles
 STAFF = [
 	("manager", "售后主管", ["After-Sales Manager"]),
@@ -149,6 +169,12 @@ def load(password: str | None = None) -> dict:
 		created.user += make_user(email, first, last, ["Service Technician"], password)
 		created.employee += make_employee(email, first, last, company)
 		created.technician += make_technician(email, skills, territories, capacity)
+	created.ticket = 0
+	if frappe.db.exists("Workflow", {"document_type": "Service Ticket", "is_active": 1}):
+		for subject, customer, serial_no, ticket_type, technician, category in TICKETS:
+			created.ticket += make_demo_ticket(
+				subject, customer, serial_no, ticket_type, technician, category
+			)
 
 	if any(created.values()):
 		frappe.db.commit()
@@ -333,3 +359,43 @@ def make_technician(email: str, skills: list[str], territories: list[str], capac
 		}
 	).insert(ignore_permissions=True)
 	return 1
+
+
+def make_demo_ticket(subject, customer, serial_no, ticket_type, technician, category) -> int:
+	if frappe.db.exists("Service Ticket", {"subject": subject}):
+		return 0
+	ticket = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"subject": subject,
+			"customer": customer,
+			"serial_no": serial_no,
+			"ticket_type": ticket_type,
+			"channel": "Phone",
+			"assigned_technician": demo_email(technician) if technician else None,
+			"description": subject,
+		}
+	).insert(ignore_permissions=True)
+	walk_to(ticket, category)
+	return 1
+
+
+def walk_to(ticket, category: str):
+	"""Move a ticket through the workflow, action by action, until it reaches a state of `category`,
+	choosing transitions by the categories of their states (so renamed states do not matter)."""
+	from frappe.model.workflow import apply_workflow, get_transitions
+
+	from aftersales_app.status import category_of
+
+	target = ROUTE.index(category)
+	while ROUTE.index(ticket.status) < target:
+		wanted = ROUTE[ROUTE.index(ticket.status) + 1]
+		if wanted == "Awaiting Customer" and not ticket.resolution:
+			ticket.db_set({"diagnosis": "现场检测", "resolution": "<p>已处理</p>"})
+		user = ticket.assigned_technician if wanted == "In Progress" else "Administrator"
+		frappe.set_user(user)
+		try:
+			transition = next(t for t in get_transitions(ticket) if category_of(t.next_state) == wanted)
+			ticket = apply_workflow(ticket, transition.action)
+		finally:
+			frappe.set_user("Administrator")
