@@ -10,36 +10,19 @@ READ = ("read", "report", "print")
 # What the after-sales roles need on ERPNext's own DocTypes: agents and managers register
 # customers and their contacts and addresses while taking a call; everyone reads products,
 # serial numbers and territories.
+AGENT_PERMISSIONS = {
+	"Customer": WRITE,
+	"Contact": WRITE,
+	"Address": WRITE,
+	"Item": READ,
+	"Serial No": READ,
+	"Territory": READ,
+	"Issue Priority": READ,
+}
 ERPNEXT_PERMISSIONS = {
-	"Service Agent": {
-		"Customer": WRITE,
-		"Contact": WRITE,
-		"Address": WRITE,
-		"Item": READ,
-		"Serial No": READ,
-		"Territory": READ,
-		"Issue Priority": READ,
-	},
-	"After-Sales Manager": {
-		"Customer": WRITE,
-		"Contact": WRITE,
-		"Address": WRITE,
-		"Item": READ,
-		"Serial No": READ,
-		"Territory": READ,
-		"Issue Priority": READ,
-		"Employee": READ,
-		"Holiday List": READ,
-	},
-	"Service Technician": {
-		"Customer": READ,
-		"Contact": READ,
-		"Address": READ,
-		"Item": READ,
-		"Serial No": READ,
-		"Territory": READ,
-		"Issue Priority": READ,
-	},
+	"Service Agent": AGENT_PERMISSIONS,
+	"After-Sales Manager": {**AGENT_PERMISSIONS, "Employee": READ, "Holiday List": READ},
+	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
 }
 
 

@@ -231,21 +231,42 @@ ensure_test_deps() {
 }
 
 # Serves the site on PORT as `bench start` does (`bench serve`: the bench's default site whatever
-# the Host header), plus a background worker and the scheduler, unless something already answers
-# there. The processes belong to the bench user; logs go to logs/.
+# the Host header), plus a background worker and the scheduler. Processes a previous run started
+# are restarted, so they run the code just installed; a server of someone else's on PORT is left
+# alone. The processes belong to the bench user; logs and pid files go to logs/.
 start_server() {
-	local site=$1 port=$2
+	local site=$1 port=$2 name pid
+	for name in web worker schedule; do
+		pid=$(cat "$BENCH_PATH/logs/aftersales-$name.pid" 2>/dev/null || true)
+		if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+			kill -- "-$pid" 2>/dev/null || kill "$pid" 2>/dev/null || true
+		fi
+	done
+	sleep 1
 	if curl -fsS -o /dev/null "http://127.0.0.1:$port/api/method/ping" 2>/dev/null; then
-		log "a server already answers on port $port; left as it is"
+		log "another server already answers on port $port; left as it is"
 		return
 	fi
 	log "starting the web server on port $port, a worker and the scheduler"
-	as_bench "setsid nohup bench --site '$site' serve --port $port --noreload >>logs/web.log 2>&1 </dev/null &"
-	as_bench "setsid nohup bench worker >>logs/worker.log 2>&1 </dev/null &"
-	as_bench "setsid nohup bench schedule >>logs/schedule.log 2>&1 </dev/null &"
+	as_bench "setsid nohup bench --site '$site' serve --port $port --noreload >>logs/web.log 2>&1 </dev/null & echo \$! >logs/aftersales-web.pid"
+	as_bench "setsid nohup bench worker >>logs/worker.log 2>&1 </dev/null & echo \$! >logs/aftersales-worker.pid"
+	as_bench "setsid nohup bench schedule >>logs/schedule.log 2>&1 </dev/null & echo \$! >logs/aftersales-schedule.pid"
 	for _ in $(seq 60); do
 		curl -fsS -o /dev/null "http://127.0.0.1:$port/api/method/ping" 2>/dev/null && return
 		sleep 1
 	done
 	die "the web server did not answer on port $port; see $BENCH_PATH/logs/web.log"
+}
+
+# Everything both commands need before touching a site: packages, services, the bench with
+# Frappe and ERPNext, and this checkout in it.
+provision_bench() {
+	install_system_packages
+	ensure_bench_user
+	start_mariadb
+	start_redis
+	install_bench_cli
+	ensure_bench
+	start_redis # again: a bench of its own may name other Redis ports
+	sync_app
 }

@@ -14,14 +14,7 @@ PORT=${PORT:-8000}
 export SITE_LANGUAGE=${SITE_LANGUAGE:-zh}
 export DEMO_PASSWORD=${DEMO_PASSWORD:-aftersales}
 
-install_system_packages
-ensure_bench_user
-start_mariadb
-start_redis
-install_bench_cli
-ensure_bench
-start_redis
-sync_app
+provision_bench
 ensure_site "$SITE"
 log "migrating $SITE (applies what changed in the checkout)"
 bench_cmd --site "$SITE" migrate >/dev/null

@@ -15,14 +15,7 @@ TEST_SITE=${TEST_SITE:-aftersales-test.localhost}
 INSTALL_TEST_SITE=${INSTALL_TEST_SITE:-aftersales-install-test.localhost}
 export SITE_LANGUAGE=${SITE_LANGUAGE:-zh}
 
-install_system_packages
-ensure_bench_user
-start_mariadb
-start_redis
-install_bench_cli
-ensure_bench
-start_redis
-sync_app
+provision_bench
 ensure_test_deps
 ensure_site "$TEST_SITE"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null
