@@ -92,3 +92,15 @@ def test_own_rows_do_not_redefine_upstream_words_site_wide(upstream):
 def test_translations_keep_their_placeholders():
 	for row in own_rows():
 		assert sorted(re.findall(r"\{\d\}", row[0])) == sorted(re.findall(r"\{\d\}", row[1])), row
+
+
+def test_chinese_state_and_action_names_read_in_english():
+	"""The shipped workflow names its states and actions in Chinese; English users read them in
+	English through translations/en.csv."""
+	en = load_lang("en", apps=["frappe", "erpnext", "aftersales_app"])
+	workflow = json.loads((PACKAGE / "workflows" / "workflow.json").read_text(encoding="utf-8"))[0]
+	for row in workflow["states"]:
+		assert en.get(row["state"]), row["state"]
+	for action in {t["action"] for t in workflow["transitions"]}:
+		assert en.get(action), action
+	assert en["待财务确认"] == "Payment Submitted"
