@@ -25,3 +25,15 @@ class StateEditError(frappe.PermissionError):
 
 class StatusFollowsWorkflowError(frappe.ValidationError):
 	pass
+
+
+class AlreadyTakenError(frappe.ValidationError):
+	pass
+
+
+class NotQualifiedError(frappe.ValidationError):
+	pass
+
+
+class WrongStateError(frappe.ValidationError):
+	pass

@@ -86,8 +86,12 @@ additional_timeline_content = {
 # -----------
 # Permissions evaluated in scripted ways
 
-# permission_query_conditions = {}
-# has_permission = {}
+permission_query_conditions = {
+	"Service Ticket": "aftersales_app.permissions.ticket_query_conditions",
+}
+has_permission = {
+	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
+}
 
 # Document Events
 # ---------------
@@ -99,7 +103,12 @@ doc_events = {
 # Scheduled Tasks
 # ---------------
 
-# scheduler_events = {}
+scheduler_events = {
+	"cron": {
+		# tickets nobody accepted within After-Sales Settings' accept timeout
+		"* * * * *": ["aftersales_app.dispatch.release_overdue_acceptances"],
+	},
+}
 
 # Testing
 # -------

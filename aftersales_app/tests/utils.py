@@ -49,3 +49,45 @@ def force_state(ticket, category: str):
 	)
 	ticket.reload()
 	return ticket
+
+
+def make_technician(email: str, skills=(), territories=(), capacity: int = 5, **values):
+	"""A technician (and its user) for dispatch tests."""
+	if not frappe.db.exists("User", email):
+		frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": email.split("@")[0],
+				"send_welcome_email": 0,
+				"roles": [{"role": "Service Technician"}],
+			}
+		).insert(ignore_permissions=True)
+	return frappe.get_doc(
+		{
+			"doctype": "Service Technician",
+			"user": email,
+			"capacity": capacity,
+			"skills": [{"skill": s} for s in skills],
+			"territories": [{"territory": t} for t in territories],
+			**values,
+		}
+	).insert(ignore_permissions=True)
+
+
+def make_dispatch_area(name: str):
+	"""A territory, a skill and a ticket type needing that skill: a corner of the site where only
+	the technicians a test makes qualify."""
+	from frappe.utils.nestedset import get_root_of
+
+	if not frappe.db.exists("Territory", name):
+		frappe.get_doc(
+			{"doctype": "Territory", "territory_name": name, "parent_territory": get_root_of("Territory")}
+		).insert(ignore_permissions=True)
+	if not frappe.db.exists("Service Skill", name):
+		frappe.get_doc({"doctype": "Service Skill", "skill_name": name}).insert(ignore_permissions=True)
+	if not frappe.db.exists("Service Ticket Type", name):
+		frappe.get_doc({"doctype": "Service Ticket Type", "type_name": name, "required_skill": name}).insert(
+			ignore_permissions=True
+		)
+	return name

@@ -28,3 +28,23 @@ def insert_tickets(site: str, sites_path: str, count: int, start_at: float) -> l
 	finally:
 		frappe.destroy()
 	return names
+
+
+def grab_ticket(site: str, sites_path: str, ticket: str, user: str, start_at: float) -> str:
+	"""One technician's grab through the whitelisted method, in its own process and transaction."""
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	try:
+		frappe.set_user(user)
+		time.sleep(max(0.0, start_at - time.time()))
+		from aftersales_app.api.dispatch import grab_ticket as grab
+
+		try:
+			grab(ticket)
+			frappe.db.commit()
+			return "won"
+		except Exception as e:
+			frappe.db.rollback()
+			return type(e).__name__
+	finally:
+		frappe.destroy()

@@ -26,6 +26,59 @@ frappe.ui.form.on("Service Ticket", {
 
 	refresh(frm) {
 		frm.trigger("render_history");
+		if (!frm.is_new()) frm.trigger("dispatch_buttons");
+	},
+
+	dispatch_buttons(frm) {
+		const doc = frm.doc;
+		const user = frappe.session.user;
+		const roles = frappe.user_roles;
+		const dispatcher = ["Service Agent", "After-Sales Manager", "System Manager"].some((r) => roles.includes(r));
+		const group = __("Dispatch", null, "Service Ticket");
+		const run = (method, args) =>
+			frappe.xcall(`aftersales_app.api.dispatch.${method}`, { ticket: doc.name, ...args }).then(() => frm.reload_doc());
+		const ask = (title, fields, method) =>
+			frappe.prompt(fields, (values) => run(method, values), title, __("Submit"));
+
+		if (dispatcher && ["Dispatching", "Awaiting Acceptance"].includes(doc.status)) {
+			frm.add_custom_button(
+				__("Assign Technician"),
+				() =>
+					ask(
+						__("Assign Technician"),
+						[{ fieldname: "technician", fieldtype: "Link", options: "Service Technician", label: __("Technician"), reqd: 1 }],
+						"dispatch_ticket"
+					),
+				group
+			);
+			frm.add_custom_button(__("Put in Pool"), () => run("put_in_pool"), group);
+			frm.add_custom_button(__("Auto Assign"), () => run("auto_assign"), group);
+		}
+		if (doc.status === "Awaiting Acceptance" && doc.in_pool && roles.includes("Service Technician")) {
+			frm.add_custom_button(__("Grab"), () => run("grab_ticket")).addClass("btn-primary");
+		}
+		if (doc.status === "Awaiting Acceptance" && doc.assigned_technician === user) {
+			frm.add_custom_button(__("Accept", null, "Service Ticket"), () => run("accept_ticket")).addClass("btn-primary");
+			frm.add_custom_button(__("Decline", null, "Service Ticket"), () =>
+				ask(__("Decline", null, "Service Ticket"), [{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }], "decline_ticket")
+			);
+		}
+		if (["Awaiting Acceptance", "In Progress"].includes(doc.status) && doc.assigned_technician === user && !doc.transfer_to) {
+			frm.add_custom_button(__("Request Transfer"), () =>
+				ask(
+					__("Request Transfer"),
+					[
+						{ fieldname: "colleague", fieldtype: "Link", options: "Service Technician", label: __("Colleague"), reqd: 1 },
+						{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
+					],
+					"request_transfer"
+				)
+			);
+		}
+		if (doc.transfer_to && (doc.transfer_to === user || dispatcher)) {
+			frm.add_custom_button(__("Accept Transfer"), () => run("answer_transfer", { approve: 1 }), group);
+			frm.add_custom_button(__("Refuse Transfer"), () => run("answer_transfer", { approve: 0 }), group);
+		}
 	},
 
 	async customer(frm) {

@@ -91,6 +91,14 @@ class ServiceTicket(Document):
 
 	def on_update(self):
 		self.log_state_change()
+		if self.state_changed() and self.status == "Awaiting Acceptance" and self.assigned_technician:
+			from aftersales_app.dispatch import open_todo
+
+			open_todo(
+				self,
+				self.assigned_technician,
+				_("Service ticket {0} is assigned to you: please accept it").format(self.name),
+			)
 
 	def on_trash(self):
 		# the status log is the ticket's own history: it goes with the ticket
@@ -154,9 +162,22 @@ class ServiceTicket(Document):
 		if self.state_changed():
 			self.state_since = now_datetime()
 			previous = ticket_status.category_of(before.workflow_state) if before else None
+			self.set_acceptance_times(previous, category)
 			if previous in ticket_status.REOPEN_FROM_CATEGORIES and category in ticket_status.WORK_CATEGORIES:
 				self.reopen_count = cint(self.reopen_count) + 1
 				self.flags.reopened = True
+
+	def set_acceptance_times(self, previous: str | None, category: str):
+		"""The accept deadline runs while the ticket waits for acceptance, whichever way it got
+		there (dispatch buttons or the workflow's own action)."""
+		from aftersales_app.dispatch import accept_deadline
+
+		if category == "Awaiting Acceptance" and not self.accept_deadline:
+			self.accept_deadline = accept_deadline()
+		elif category != "Awaiting Acceptance":
+			if previous == "Awaiting Acceptance" and category == "In Progress":
+				self.accepted_on = now_datetime()
+			self.accept_deadline = None
 
 	def log_state_change(self):
 		"""Append who moved the ticket from which state to which, when, and how long it sat in the
@@ -390,3 +411,4 @@ def on_doctype_update():
 	"""Composite indexes for the state reports and the dispatch queues."""
 	frappe.db.add_index("Service Ticket", ["status", "state_since"])
 	frappe.db.add_index("Service Ticket", ["workflow_state", "state_since"])
+	frappe.db.add_index("Service Ticket", ["status", "accept_deadline"])

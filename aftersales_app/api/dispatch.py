@@ -1,0 +1,110 @@
+"""Whitelisted dispatch actions (派单, 抢单, 接单, 拒单, 转派). Each checks who may do it, then calls the
+flow in aftersales_app.dispatch."""
+
+import frappe
+from frappe import _
+
+from aftersales_app import dispatch
+
+DISPATCHER_ROLES = {"Service Agent", "After-Sales Manager", "System Manager"}
+
+
+def _ticket(name: str, ptype: str = "read"):
+	ticket = frappe.get_doc("Service Ticket", name)
+	ticket.check_permission(ptype)
+	return ticket
+
+
+def _require_dispatcher():
+	if frappe.session.user != "Administrator" and not set(frappe.get_roles()) & DISPATCHER_ROLES:
+		frappe.throw(_("Only customer service dispatches tickets"), frappe.PermissionError)
+
+
+def _require_technician() -> str:
+	user = frappe.session.user
+	if not frappe.db.exists("Service Technician", {"user": user, "active": 1}):
+		frappe.throw(_("Only an active service technician can do this"), frappe.PermissionError)
+	return user
+
+
+@frappe.whitelist(methods=["POST"])
+def dispatch_ticket(ticket: str, technician: str | None = None) -> dict:
+	"""Dispatch by the ticket's mode: to `technician` (direct), to the pool, or automatically."""
+	_require_dispatcher()
+	return dispatch.dispatch(_ticket(ticket, "write"), technician).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def put_in_pool(ticket: str) -> dict:
+	"""Put a ticket in the pool for qualified technicians to grab."""
+	_require_dispatcher()
+	return dispatch.put_in_pool(_ticket(ticket, "write")).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def auto_assign(ticket: str) -> dict:
+	"""Assign to the least loaded qualified technician (round robin among equals)."""
+	_require_dispatcher()
+	return dispatch.auto_assign(_ticket(ticket, "write")).as_dict()
+
+
+@frappe.whitelist()
+def get_pool() -> list[dict]:
+	"""Pool tickets the current technician may grab, oldest first."""
+	user = _require_technician()
+	names = dispatch.pool_tickets_for(user)
+	return (
+		frappe.get_list(
+			"Service Ticket",
+			filters={"name": ("in", names)},
+			fields=[
+				"name",
+				"subject",
+				"customer_name",
+				"territory",
+				"ticket_type",
+				"item_name",
+				"opened_on",
+				"priority",
+			],
+			order_by="opened_on asc",
+		)
+		if names
+		else []
+	)
+
+
+@frappe.whitelist(methods=["POST"])
+def grab_ticket(ticket: str) -> dict:
+	"""Take a ticket from the pool; exactly one of many simultaneous grabs wins. No read check on
+	the ticket first: a technician who lost the race can no longer read it, and must hear that it
+	was taken (the flow locks the row and checks the pool flag and qualification itself)."""
+	user = _require_technician()
+	return dispatch.grab(ticket, user).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def accept_ticket(ticket: str) -> dict:
+	"""The assigned technician accepts the ticket."""
+	user = _require_technician()
+	return dispatch.accept(_ticket(ticket, "write"), user).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def decline_ticket(ticket: str, reason: str) -> dict:
+	"""The assigned technician gives the ticket back to dispatch, with a reason."""
+	user = _require_technician()
+	return dispatch.decline(_ticket(ticket, "write"), user, reason).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def request_transfer(ticket: str, colleague: str, reason: str) -> dict:
+	"""The assigned technician asks to hand the ticket to a named colleague."""
+	user = _require_technician()
+	return dispatch.request_transfer(_ticket(ticket, "write"), user, colleague, reason).as_dict()
+
+
+@frappe.whitelist(methods=["POST"])
+def answer_transfer(ticket: str, approve: bool | int | str) -> dict:
+	"""The colleague, or customer service, accepts or refuses a transfer request."""
+	return dispatch.answer_transfer(_ticket(ticket, "read"), frappe.utils.sbool(approve)).as_dict()

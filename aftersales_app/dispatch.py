@@ -1,0 +1,478 @@
+"""How tickets reach technicians (派单): direct assignment, the ticket pool (工单池) where one grab wins,
+automatic assignment by skill, territory and load, accept / decline / transfer, and the accept
+timeout. Every move of the workflow goes through its actions, chosen by the category of the next
+state (never a state's name), so an admin's workflow edits keep working.
+"""
+
+import frappe
+from frappe import _
+from frappe.desk.form import assign_to
+from frappe.model.workflow import apply_workflow, get_transitions
+from frappe.query_builder import DocType
+from frappe.query_builder.functions import Count
+from frappe.utils import add_to_date, cint, getdate, now_datetime
+from frappe.utils.nestedset import get_ancestors_of
+
+from aftersales_app.exceptions import (
+	AlreadyTakenError,
+	NotQualifiedError,
+	WrongStateError,
+)
+from aftersales_app.status import FINAL_CATEGORIES, category_of
+
+DISPATCHING, AWAITING_ACCEPTANCE, IN_PROGRESS = "Dispatching", "Awaiting Acceptance", "In Progress"
+
+
+# --- moving the workflow by category -------------------------------------------------------------
+
+
+def move_to(ticket, category: str, as_user: str | None = None):
+	"""Apply the workflow action that leads the ticket to a state of `category`, as `as_user` (the
+	session user by default). The action must be one the user may take: roles and conditions hold."""
+	user = frappe.session.user
+	if as_user:
+		frappe.set_user(as_user)
+	try:
+		for transition in get_transitions(ticket):
+			if category_of(transition.next_state) == category:
+				return apply_workflow(ticket, transition.action)
+		frappe.throw(
+			_("Ticket {0} cannot go from {1} to {2}").format(
+				frappe.bold(ticket.name),
+				frappe.bold(_(ticket.workflow_state)),
+				frappe.bold(_(category, context="Service Ticket")),
+			),
+			WrongStateError,
+		)
+	finally:
+		if as_user:
+			frappe.set_user(user)
+
+
+def require_category(ticket, *categories: str):
+	if ticket.status not in categories:
+		frappe.throw(
+			_("Ticket {0} is {1}: this cannot be done now").format(
+				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
+			),
+			WrongStateError,
+		)
+
+
+def save_dispatch_fields(ticket, **values):
+	"""Dispatch fields are the dispatcher's, whatever role may edit the ticket in its state. The
+	caller (aftersales_app.api.dispatch) has checked who may act; the save itself must not depend
+	on the ticket's permissions, which change with the very fields it sets (a technician who
+	declines no longer sees the ticket)."""
+	ticket.update(values)
+	ticket.flags.ignore_state_edit_rights = True
+	ticket.save(ignore_permissions=True)
+	return ticket
+
+
+# --- who may take a ticket -----------------------------------------------------------------------
+
+
+def technician_of(user: str) -> frappe._dict | None:
+	return frappe.db.get_value(
+		"Service Technician",
+		{"user": user},
+		["name", "user", "active", "away", "holiday_list", "capacity", "last_assigned_on"],
+		as_dict=True,
+	)
+
+
+def open_loads(technicians: list[str]) -> dict[str, int]:
+	"""Open (not closed, rejected or cancelled) tickets per technician, in one grouped query."""
+	if not technicians:
+		return {}
+	ticket = DocType("Service Ticket")
+	rows = (
+		frappe.qb.from_(ticket)
+		.select(ticket.assigned_technician, Count(ticket.name).as_("load"))
+		.where(ticket.assigned_technician.isin(technicians))
+		.where(ticket.status.notin(FINAL_CATEGORIES))
+		.groupby(ticket.assigned_technician)
+		.run(as_dict=True)
+	)
+	return {row.assigned_technician: row.load for row in rows}
+
+
+def is_on_holiday(holiday_list: str | None, day=None) -> bool:
+	if not holiday_list:
+		return False
+	return bool(frappe.db.exists("Holiday", {"parent": holiday_list, "holiday_date": getdate(day)}))
+
+
+def qualified_technicians(ticket, exclude: tuple[str, ...] = ()) -> list[frappe._dict]:
+	"""Active technicians who are not away or on holiday, have the ticket type's required skill,
+	serve the ticket's territory (or a territory above it), and are under their capacity;
+	each with its current load."""
+	required_skill = frappe.db.get_value("Service Ticket Type", ticket.ticket_type, "required_skill")
+	territories = (
+		[ticket.territory, *get_ancestors_of("Territory", ticket.territory)] if ticket.territory else []
+	)
+
+	tech = DocType("Service Technician")
+	query = (
+		frappe.qb.from_(tech)
+		.select(tech.name, tech.user, tech.holiday_list, tech.capacity, tech.last_assigned_on)
+		.where((tech.active == 1) & (tech.away == 0))
+	)
+	if required_skill:
+		skill = DocType("Service Technician Skill")
+		query = query.where(
+			tech.name.isin(
+				frappe.qb.from_(skill)
+				.select(skill.parent)
+				.where((skill.parenttype == "Service Technician") & (skill.skill == required_skill))
+			)
+		)
+	if territories:
+		territory = DocType("Service Technician Territory")
+		query = query.where(
+			tech.name.isin(
+				frappe.qb.from_(territory)
+				.select(territory.parent)
+				.where((territory.parenttype == "Service Technician") & territory.territory.isin(territories))
+			)
+		)
+	candidates = [
+		c for c in query.run(as_dict=True) if c.name not in exclude and not is_on_holiday(c.holiday_list)
+	]
+	loads = open_loads([c.name for c in candidates])
+	for candidate in candidates:
+		candidate.load = loads.get(candidate.name, 0)
+	return [c for c in candidates if c.load < cint(c.capacity)]
+
+
+def check_qualified(ticket, user: str):
+	if not any(c.user == user for c in qualified_technicians(ticket)):
+		frappe.throw(
+			_(
+				"You cannot take ticket {0}: it needs another skill or territory, or you are at capacity or unavailable"
+			).format(frappe.bold(ticket.name)),
+			NotQualifiedError,
+		)
+
+
+# --- dispatching ---------------------------------------------------------------------------------
+
+
+def accept_deadline():
+	minutes = cint(frappe.db.get_single_value("After-Sales Settings", "accept_timeout_minutes")) or 5
+	return add_to_date(now_datetime(), minutes=minutes)
+
+
+def assign(ticket, technician: str):
+	"""Direct assignment: the technician gets the ticket (and Frappe's ToDo, so "Assigned to me"
+	works) and must accept it before the accept deadline."""
+	require_category(ticket, DISPATCHING, AWAITING_ACCEPTANCE)
+	previous = ticket.assigned_technician
+	save_dispatch_fields(
+		ticket,
+		assigned_technician=technician,
+		in_pool=0,
+		accept_deadline=accept_deadline(),  # a fresh deadline on reassignment too
+		transfer_to=None,
+		transfer_reason=None,
+	)
+	if ticket.status == DISPATCHING:
+		ticket = move_to(ticket, AWAITING_ACCEPTANCE)
+	if previous and previous != technician:
+		close_todo(ticket, previous)
+	open_todo(
+		ticket, technician, _("Service ticket {0} is assigned to you: please accept it").format(ticket.name)
+	)
+	frappe.db.set_value(
+		"Service Technician", technician, "last_assigned_on", now_datetime(), update_modified=False
+	)
+	return ticket
+
+
+def put_in_pool(ticket):
+	"""The ticket waits in the pool for a qualified technician to grab it."""
+	require_category(ticket, DISPATCHING, AWAITING_ACCEPTANCE)
+	if not cint(frappe.db.get_single_value("After-Sales Settings", "pool_enabled")):
+		frappe.throw(_("The ticket pool is switched off in After-Sales Settings"))
+	if ticket.assigned_technician:
+		close_todo(ticket, ticket.assigned_technician)
+	save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
+	if ticket.status == DISPATCHING:
+		ticket = move_to(ticket, AWAITING_ACCEPTANCE)
+	return ticket
+
+
+def auto_assign(ticket):
+	"""The least loaded qualified technician; among equals the one assigned longest ago (round
+	robin). Frappe's Assignment Rule cannot weigh skills, territories and capacity, hence this."""
+	candidates = qualified_technicians(ticket)
+	if not candidates:
+		frappe.throw(
+			_("No available technician has the skill and territory for ticket {0}").format(
+				frappe.bold(ticket.name)
+			),
+			NotQualifiedError,
+		)
+	epoch = now_datetime().replace(year=1970)
+	chosen = min(candidates, key=lambda c: (c.load, c.last_assigned_on or epoch, c.name))
+	return assign(ticket, chosen.name)
+
+
+def dispatch(ticket, technician: str | None = None):
+	"""Dispatch by the ticket's mode (or its type's): Direct needs a technician, Pool, Auto."""
+	mode = ticket.dispatch_mode or frappe.db.get_value(
+		"Service Ticket Type", ticket.ticket_type, "default_dispatch_mode"
+	)
+	if technician or mode in (None, "", "Direct"):
+		if not technician:
+			frappe.throw(
+				_("Choose the technician to dispatch ticket {0} to").format(frappe.bold(ticket.name))
+			)
+		return assign(ticket, technician)
+	if mode == "Pool":
+		return put_in_pool(ticket)
+	return auto_assign(ticket)
+
+
+# --- the technician's side -----------------------------------------------------------------------
+
+
+def grab(ticket_name: str, user: str):
+	"""Take a pool ticket. The ticket's row is locked (SELECT … FOR UPDATE) for the rest of the
+	transaction, so when many technicians grab at once, on any number of app servers, the first
+	takes it and every other one finds it taken."""
+	ticket_table = DocType("Service Ticket")
+	row = (
+		frappe.qb.from_(ticket_table)
+		.select(ticket_table.in_pool, ticket_table.assigned_technician, ticket_table.status)
+		.where(ticket_table.name == ticket_name)
+		.for_update()
+		.run(as_dict=True)
+	)
+	if not row:
+		frappe.throw(
+			_("Service Ticket {0} not found").format(frappe.bold(ticket_name)), frappe.DoesNotExistError
+		)
+	if not row[0].in_pool or row[0].assigned_technician or row[0].status != AWAITING_ACCEPTANCE:
+		frappe.throw(
+			_("Ticket {0} has already been taken").format(frappe.bold(ticket_name)), AlreadyTakenError
+		)
+	ticket = frappe.get_doc("Service Ticket", ticket_name)
+	check_qualified(ticket, user)
+	save_dispatch_fields(ticket, assigned_technician=user, in_pool=0)
+	open_todo(ticket, user, _("You took service ticket {0} from the pool").format(ticket.name))
+	frappe.db.set_value("Service Technician", user, "last_assigned_on", now_datetime(), update_modified=False)
+	return accept(ticket, user)
+
+
+def accept(ticket, user: str):
+	require_category(ticket, AWAITING_ACCEPTANCE)
+	if ticket.assigned_technician != user:
+		frappe.throw(
+			_("Ticket {0} is not assigned to you").format(frappe.bold(ticket.name)), frappe.PermissionError
+		)
+	return move_to(ticket, IN_PROGRESS)  # the ticket records accepted_on itself
+
+
+def decline(ticket, user: str, reason: str):
+	"""The technician gives the ticket back to dispatch, saying why."""
+	require_category(ticket, AWAITING_ACCEPTANCE)
+	if ticket.assigned_technician != user:
+		frappe.throw(
+			_("Ticket {0} is not assigned to you").format(frappe.bold(ticket.name)), frappe.PermissionError
+		)
+	if not (reason or "").strip():
+		frappe.throw(_("Say why you decline the ticket"))
+	ticket = move_to(ticket, DISPATCHING)
+	close_todo(ticket, user)
+	save_dispatch_fields(ticket, assigned_technician=None, accept_deadline=None)
+	ticket.add_comment(
+		"Info", _("{0} declined the ticket: {1}").format(frappe.utils.get_fullname(user), reason)
+	)
+	return ticket
+
+
+def request_transfer(ticket, user: str, colleague: str, reason: str):
+	"""转派: the assigned technician asks to hand the ticket to a named colleague, who accepts it
+	(or an agent decides)."""
+	if ticket.assigned_technician != user:
+		frappe.throw(
+			_("Ticket {0} is not assigned to you").format(frappe.bold(ticket.name)), frappe.PermissionError
+		)
+	require_category(ticket, AWAITING_ACCEPTANCE, IN_PROGRESS)
+	if colleague == user:
+		frappe.throw(_("Choose a colleague other than yourself"))
+	if not (reason or "").strip():
+		frappe.throw(_("Say why you ask for a transfer"))
+	if not any(c.name == colleague for c in qualified_technicians(ticket, exclude=(user,))):
+		frappe.throw(
+			_("{0} cannot take ticket {1}: another skill or territory, at capacity or unavailable").format(
+				frappe.bold(frappe.utils.get_fullname(colleague)), frappe.bold(ticket.name)
+			),
+			NotQualifiedError,
+		)
+	save_dispatch_fields(ticket, transfer_to=colleague, transfer_reason=reason)
+	open_todo(
+		ticket,
+		colleague,
+		_("{0} asks you to take over service ticket {1}: {2}").format(
+			frappe.utils.get_fullname(user), ticket.name, reason
+		),
+	)
+	ticket.add_comment(
+		"Info",
+		_("{0} asked to transfer the ticket to {1}: {2}").format(
+			frappe.utils.get_fullname(user), frappe.utils.get_fullname(colleague), reason
+		),
+	)
+	return ticket
+
+
+def answer_transfer(ticket, approve: bool):
+	"""The colleague (or an agent) accepts or refuses the transfer request."""
+	colleague = ticket.transfer_to
+	if not colleague:
+		frappe.throw(_("Ticket {0} has no transfer request").format(frappe.bold(ticket.name)))
+	user = frappe.session.user
+	if user != colleague and not set(frappe.get_roles(user)) & {
+		"Service Agent",
+		"After-Sales Manager",
+		"System Manager",
+	}:
+		frappe.throw(
+			_("Only {0} or customer service can answer this transfer").format(frappe.get_fullname(colleague)),
+			frappe.PermissionError,
+		)
+	previous = ticket.assigned_technician
+	if not approve:
+		close_todo(ticket, colleague)
+		save_dispatch_fields(ticket, transfer_to=None, transfer_reason=None)
+		ticket.add_comment("Info", _("{0} refused the transfer").format(frappe.utils.get_fullname(user)))
+		return ticket
+	save_dispatch_fields(ticket, assigned_technician=colleague, transfer_to=None, transfer_reason=None)
+	close_todo(ticket, previous)
+	ticket.add_comment(
+		"Info",
+		_("Transferred from {0} to {1}").format(
+			frappe.utils.get_fullname(previous), frappe.utils.get_fullname(colleague)
+		),
+	)
+	if ticket.status == AWAITING_ACCEPTANCE and user == colleague:
+		ticket = accept(ticket, colleague)  # the colleague's yes is their acceptance
+	elif ticket.status == AWAITING_ACCEPTANCE:
+		save_dispatch_fields(ticket, accept_deadline=accept_deadline())
+	return ticket
+
+
+# --- the accept timeout --------------------------------------------------------------------------
+
+
+def overdue_acceptance_query(now=None):
+	"""Tickets waiting for acceptance past their deadline: (status, accept_deadline) is indexed, so
+	the job reads only the due rows however many tickets are open."""
+	ticket = DocType("Service Ticket")
+	return (
+		frappe.qb.from_(ticket)
+		.select(ticket.name)
+		.where(ticket.status == AWAITING_ACCEPTANCE)
+		.where(ticket.accept_deadline < (now or now_datetime()))
+	)
+
+
+def release_overdue_acceptances():
+	"""Scheduler job (every minute): tickets nobody accepted in time go back to customer service
+	(or to the pool, per After-Sales Settings), and the agent who registered the ticket is told."""
+	to_pool = frappe.db.get_single_value("After-Sales Settings", "on_accept_timeout") == "Back to the Pool"
+	for name in overdue_acceptance_query().run(pluck=True):
+		frappe.db.savepoint("release_overdue")
+		try:
+			ticket = frappe.get_doc("Service Ticket", name)
+			# a pool ticket nobody grabbed goes back to customer service, not round again
+			release(ticket, to_pool and not ticket.in_pool)
+		except Exception:
+			# one ticket's failure must not hold back the others; the job's end commits the rest
+			frappe.db.rollback(save_point="release_overdue")
+			frappe.log_error(title=f"Accept timeout of {name}")
+
+
+def release(ticket, to_pool: bool):
+	technician = ticket.assigned_technician
+	if technician:
+		close_todo(ticket, technician)
+	if to_pool:
+		save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
+	else:
+		ticket = move_to(ticket, DISPATCHING, as_user="Administrator")
+		save_dispatch_fields(ticket, assigned_technician=None, in_pool=0, accept_deadline=None)
+	message = (
+		_("Nobody accepted service ticket {0} in time: it is back in the pool")
+		if to_pool
+		else _("Nobody accepted service ticket {0} in time: it is back with customer service")
+	)
+	notify(ticket.owner, ticket, message.format(ticket.name))
+	return ticket
+
+
+# --- ToDo and notices ----------------------------------------------------------------------------
+
+
+def open_todo(ticket, user: str, description: str):
+	if frappe.db.exists(
+		"ToDo",
+		{
+			"reference_type": "Service Ticket",
+			"reference_name": ticket.name,
+			"allocated_to": user,
+			"status": "Open",
+		},
+	):
+		return
+	assign_to.add(
+		{"assign_to": [user], "doctype": "Service Ticket", "name": ticket.name, "description": description},
+		ignore_permissions=True,
+	)
+
+
+def close_todo(ticket, user: str | None):
+	if user and frappe.db.exists(
+		"ToDo",
+		{
+			"reference_type": "Service Ticket",
+			"reference_name": ticket.name,
+			"allocated_to": user,
+			"status": "Open",
+		},
+	):
+		assign_to.remove("Service Ticket", ticket.name, user, ignore_permissions=True)
+
+
+def notify(user: str, ticket, subject: str):
+	if not user or user in ("Administrator", "Guest"):
+		return
+	frappe.get_doc(
+		{
+			"doctype": "Notification Log",
+			"for_user": user,
+			"type": "Alert",
+			"document_type": "Service Ticket",
+			"document_name": ticket.name,
+			"subject": subject,
+			"from_user": frappe.session.user,
+		}
+	).insert(ignore_permissions=True)
+
+
+def pool_tickets_for(user: str) -> list[str]:
+	"""Pool tickets this technician is qualified to grab."""
+	names = frappe.get_all(
+		"Service Ticket",
+		filters={"in_pool": 1, "status": AWAITING_ACCEPTANCE},
+		pluck="name",
+		order_by="opened_on asc",
+	)
+	out = []
+	for name in names:
+		if any(c.user == user for c in qualified_technicians(frappe.get_doc("Service Ticket", name))):
+			out.append(name)
+	return out

@@ -1,0 +1,258 @@
+"""Dispatch as agents and technicians meet it on the real site: direct assignment with ToDo, the pool
+with real concurrent grabs, qualification, automatic assignment, decline, transfer and the accept
+timeout."""
+
+import multiprocessing
+import time
+from datetime import datetime, timedelta
+
+import pytest
+from freezegun import freeze_time
+
+import frappe
+
+from aftersales_app import dispatch
+from aftersales_app.api import dispatch as api
+from aftersales_app.demo import data as demo
+from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
+from aftersales_app.tests.utils import force_state, make_dispatch_area, make_technician, make_ticket
+from conftest import SITE, SITES_PATH
+
+AGENT = demo.demo_email("agent")
+ZHOU, WU, ZHENG, SUN = (demo.demo_email(t) for t in ("tech.zhou", "tech.wu", "tech.zheng", "tech.sun"))
+
+
+def as_user(user, fn, *args, **kwargs):
+	frappe.set_user(user)
+	try:
+		return fn(*args, **kwargs)
+	finally:
+		frappe.set_user("Administrator")
+
+
+def dispatching_ticket(**values):
+	return force_state(make_ticket(**values), "Dispatching")
+
+
+def open_todos(ticket) -> list[str]:
+	return frappe.get_all(
+		"ToDo",
+		filters={"reference_type": "Service Ticket", "reference_name": ticket.name, "status": "Open"},
+		pluck="allocated_to",
+	)
+
+
+def test_direct_assignment_creates_a_todo_and_a_deadline_then_the_technician_accepts():
+	ticket = dispatching_ticket()
+	before = frappe.utils.now_datetime()
+	ticket = frappe.get_doc(as_user(AGENT, api.dispatch_ticket, ticket.name, ZHOU))
+	assert ticket.status == "Awaiting Acceptance"
+	deadline = frappe.utils.get_datetime(ticket.accept_deadline)
+	assert before + timedelta(minutes=5) <= deadline <= frappe.utils.now_datetime() + timedelta(minutes=5)
+	assert open_todos(ticket) == [ZHOU]
+	ticket = frappe.get_doc(as_user(ZHOU, api.accept_ticket, ticket.name))
+	assert ticket.status == "In Progress" and ticket.accepted_on and not ticket.accept_deadline
+
+
+def test_technician_sees_only_own_transferred_and_pool_tickets():
+	mine = dispatch.assign(dispatching_ticket(), ZHOU)
+	others = dispatch.assign(dispatching_ticket(), WU)
+	pooled = dispatch.put_in_pool(dispatching_ticket())
+	frappe.set_user(ZHOU)
+	try:
+		visible = set(frappe.get_list("Service Ticket", pluck="name", limit_page_length=0))
+		assert {mine.name, pooled.name} <= visible
+		assert others.name not in visible
+		with pytest.raises(frappe.PermissionError):
+			frappe.get_doc("Service Ticket", others.name).check_permission("read")
+	finally:
+		frappe.set_user("Administrator")
+
+
+def test_only_customer_service_dispatches_and_only_technicians_grab():
+	ticket = dispatching_ticket()
+	with pytest.raises(frappe.PermissionError):
+		as_user(ZHOU, api.dispatch_ticket, ticket.name, ZHOU)
+	pooled = dispatch.put_in_pool(dispatching_ticket())
+	with pytest.raises(frappe.PermissionError):
+		as_user(AGENT, api.grab_ticket, pooled.name)
+
+
+def test_decline_needs_a_reason_and_returns_the_ticket_to_dispatch():
+	ticket = dispatch.assign(dispatching_ticket(), ZHOU)
+	with pytest.raises(frappe.ValidationError):
+		as_user(ZHOU, api.decline_ticket, ticket.name, " ")
+	ticket = frappe.get_doc(as_user(ZHOU, api.decline_ticket, ticket.name, "今天在外地,赶不回来"))
+	assert ticket.status == "Dispatching" and not ticket.assigned_technician
+	assert open_todos(ticket) == []
+	assert frappe.db.exists("Comment", {"reference_name": ticket.name, "content": ("like", "%赶不回来%")})
+	last = frappe.get_last_doc("Service Ticket Status Log", filters={"ticket": ticket.name})
+	assert (last.from_category, last.to_category, last.changed_by) == (
+		"Awaiting Acceptance",
+		"Dispatching",
+		ZHOU,
+	)
+
+
+def test_transfer_to_a_colleague_who_accepts():
+	ticket = as_user(ZHOU, dispatch.accept, dispatch.assign(dispatching_ticket(), ZHOU), ZHOU)
+	with pytest.raises(NotQualifiedError):  # 郑师傅 serves 华南 only
+		as_user(ZHOU, api.request_transfer, ticket.name, ZHENG, "需要热水器专家")
+	ticket = frappe.get_doc(as_user(ZHOU, api.request_transfer, ticket.name, WU, "家里有事"))
+	assert ticket.transfer_to == WU and set(open_todos(ticket)) == {ZHOU, WU}
+	with pytest.raises(frappe.PermissionError):  # a third technician cannot answer
+		as_user(SUN, api.answer_transfer, ticket.name, 1)
+	ticket = frappe.get_doc(as_user(WU, api.answer_transfer, ticket.name, 1))
+	assert ticket.assigned_technician == WU and not ticket.transfer_to
+	assert open_todos(ticket) == [WU]
+	assert ticket.status == "In Progress"
+
+
+def test_agent_refuses_a_transfer_and_the_ticket_stays():
+	ticket = dispatch.assign(dispatching_ticket(), ZHOU)
+	as_user(ZHOU, api.request_transfer, ticket.name, WU, "临时有事")
+	ticket = frappe.get_doc(as_user(AGENT, api.answer_transfer, ticket.name, 0))
+	assert ticket.assigned_technician == ZHOU and not ticket.transfer_to
+	assert open_todos(ticket) == [ZHOU]
+
+
+def test_pool_ticket_goes_to_a_qualified_technician_and_only_once():
+	area = make_dispatch_area("池测试区")
+	skilled = make_technician("pool.skilled@aftersales.example.com", skills=[area], territories=[area])
+	unskilled = make_technician("pool.unskilled@aftersales.example.com", territories=[area])
+	elsewhere = make_technician("pool.elsewhere@aftersales.example.com", skills=[area], territories=["华东"])
+	second = make_technician("pool.second@aftersales.example.com", skills=[area], territories=[area])
+	ticket = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area))
+	assert ticket.in_pool and ticket.status == "Awaiting Acceptance"
+	assert ticket.name in [t.name for t in as_user(skilled.user, api.get_pool)]
+	assert ticket.name not in [t.name for t in as_user(unskilled.user, api.get_pool)]
+	for outsider in (unskilled, elsewhere):
+		with pytest.raises(NotQualifiedError):
+			as_user(outsider.user, api.grab_ticket, ticket.name)
+	ticket = frappe.get_doc(as_user(skilled.user, api.grab_ticket, ticket.name))
+	assert (ticket.assigned_technician, ticket.in_pool, ticket.status) == (skilled.user, 0, "In Progress")
+	with pytest.raises(AlreadyTakenError):
+		as_user(second.user, api.grab_ticket, ticket.name)
+	assert open_todos(ticket) == [skilled.user]
+
+
+@pytest.fixture
+def ten_technicians_and_a_pool_ticket():
+	area = make_dispatch_area("抢单测试区")
+	users = [
+		make_technician(f"grab{i}@aftersales.example.com", skills=[area], territories=[area]).user
+		for i in range(10)
+	]
+	ticket = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area, subject="抢单测试"))
+	frappe.db.commit()
+	yield ticket, users
+	frappe.db.rollback()
+	frappe.delete_doc("Service Ticket", ticket.name, force=True, ignore_permissions=True)
+	frappe.db.delete("ToDo", {"reference_type": "Service Ticket", "reference_name": ticket.name})
+	for user in users:
+		frappe.delete_doc("Service Technician", user, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_ten_simultaneous_grabs_in_ten_processes_one_wins(ten_technicians_and_a_pool_ticket):
+	from aftersales_app.tests.workers import grab_ticket
+
+	ticket, users = ten_technicians_and_a_pool_ticket
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(len(users)) as pool:
+		results = pool.starmap(
+			grab_ticket, [(SITE, str(SITES_PATH), ticket.name, u, start_at) for u in users]
+		)
+	assert sorted(results) == ["AlreadyTakenError"] * 9 + ["won"]
+	frappe.db.rollback()  # see the workers' commits
+	winner = users[results.index("won")]
+	saved = frappe.get_doc("Service Ticket", ticket.name)
+	assert (saved.assigned_technician, saved.in_pool, saved.status) == (winner, 0, "In Progress")
+	assert open_todos(saved) == [winner]
+	assert (
+		frappe.db.count("Service Ticket Status Log", {"ticket": ticket.name, "to_category": "In Progress"})
+		== 1
+	)
+
+
+def test_automatic_assignment_spreads_evenly_and_skips_full_away_and_inactive():
+	area = make_dispatch_area("自动派单测试区")
+	equal = [
+		make_technician(
+			f"auto{i}@aftersales.example.com", skills=[area], territories=[area], capacity=20
+		).user
+		for i in range(3)
+	]
+	full = make_technician(
+		"auto.full@aftersales.example.com", skills=[area], territories=[area], capacity=1
+	).user
+	away = make_technician(
+		"auto.away@aftersales.example.com", skills=[area], territories=[area], capacity=20, away=1
+	).user
+	idle = make_technician(
+		"auto.idle@aftersales.example.com", skills=[area], territories=[area], capacity=20, active=0
+	).user
+	dispatch.assign(dispatching_ticket(ticket_type=area, territory=area), full)  # now at capacity
+	for i in range(30):
+		ticket = dispatching_ticket(ticket_type=area, territory=area, subject=f"自动派单 {i}")
+		as_user(AGENT, api.auto_assign, ticket.name)
+	counts = dispatch.open_loads([*equal, full, away, idle])
+	assert [counts.get(u, 0) for u in equal] == [10, 10, 10]
+	assert (counts.get(full), counts.get(away, 0), counts.get(idle, 0)) == (1, 0, 0)
+
+
+def test_no_qualified_technician_is_a_clear_error():
+	area = make_dispatch_area("无人区")
+	ticket = dispatching_ticket(ticket_type=area, territory=area)
+	with pytest.raises(NotQualifiedError):
+		dispatch.auto_assign(ticket)
+	assert ticket.reload().status == "Dispatching"
+
+
+def test_timeout_job_releases_exactly_the_overdue_tickets():
+	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
+	with freeze_time(start, tick=True):
+		late = [dispatch.assign(dispatching_ticket(), ZHOU) for _ in range(2)]
+		accepted = as_user(WU, dispatch.accept, dispatch.assign(dispatching_ticket(), WU), WU)
+		pooled = dispatch.put_in_pool(dispatching_ticket())
+	with freeze_time(start + timedelta(minutes=3), tick=True):
+		fresh = dispatch.assign(dispatching_ticket(), ZHOU)
+	with freeze_time(start + timedelta(minutes=6), tick=True):
+		dispatch.release_overdue_acceptances()
+	for ticket in late:
+		ticket.reload()
+		assert (ticket.status, ticket.assigned_technician) == ("Dispatching", None)
+		assert open_todos(ticket) == []
+		assert frappe.db.exists(
+			"Notification Log", {"document_name": ticket.name, "for_user": ticket.owner}
+		) or (ticket.owner == "Administrator")
+	assert pooled.reload().status == "Dispatching" and not pooled.in_pool  # nobody grabbed it
+	assert accepted.reload().status == "In Progress"
+	assert fresh.reload().status == "Awaiting Acceptance" and fresh.assigned_technician == ZHOU
+
+
+def test_timeout_can_send_tickets_to_the_pool_and_tells_the_agent():
+	frappe.db.set_single_value("After-Sales Settings", "on_accept_timeout", "Back to the Pool")
+	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
+	with freeze_time(start, tick=True):
+		ticket = as_user(AGENT, lambda: dispatch.assign(dispatching_ticket(), ZHOU))
+	with freeze_time(start + timedelta(minutes=6), tick=True):
+		dispatch.release_overdue_acceptances()
+	ticket.reload()
+	assert (ticket.status, ticket.in_pool, ticket.assigned_technician) == ("Awaiting Acceptance", 1, None)
+	assert frappe.db.exists("Notification Log", {"document_name": ticket.name, "for_user": AGENT})
+
+
+def test_timeout_query_reads_only_due_rows_by_index():
+	sql = dispatch.overdue_acceptance_query(datetime(2026, 11, 20, 2, 0, 0)).get_sql()
+	plan = frappe.db.sql(f"explain {sql}", as_dict=True)
+	assert "accept_deadline" in (plan[0].get("key") or ""), plan
+
+
+def test_the_workflows_own_dispatch_and_accept_actions_keep_todo_and_times():
+	ticket = dispatching_ticket()
+	as_user(AGENT, dispatch.save_dispatch_fields, ticket, assigned_technician=ZHOU)
+	ticket = as_user(AGENT, dispatch.move_to, ticket, "Awaiting Acceptance")
+	assert ticket.accept_deadline and open_todos(ticket) == [ZHOU]
+	ticket = as_user(ZHOU, dispatch.move_to, ticket, "In Progress")
+	assert ticket.accepted_on and not ticket.accept_deadline
