@@ -256,3 +256,26 @@ def test_the_workflows_own_dispatch_and_accept_actions_keep_todo_and_times():
 	assert ticket.accept_deadline and open_todos(ticket) == [ZHOU]
 	ticket = as_user(ZHOU, dispatch.move_to, ticket, "In Progress")
 	assert ticket.accepted_on and not ticket.accept_deadline
+
+
+def test_technician_on_holiday_is_not_dispatched_to():
+	from frappe.utils import add_days, nowdate
+
+	area = make_dispatch_area("假期测试区")
+	holidays = frappe.get_doc(
+		{
+			"doctype": "Holiday List",
+			"holiday_list_name": "假期测试",
+			"from_date": add_days(nowdate(), -10),
+			"to_date": add_days(nowdate(), 10),
+			"holidays": [{"holiday_date": nowdate(), "description": "调休"}],
+		}
+	).insert()
+	resting = make_technician(
+		"holiday.rest@aftersales.example.com", skills=[area], territories=[area], holiday_list=holidays.name
+	)
+	working = make_technician("holiday.work@aftersales.example.com", skills=[area], territories=[area])
+	ticket = dispatching_ticket(ticket_type=area, territory=area)
+	assert [c.name for c in dispatch.qualified_technicians(ticket)] == [working.name]
+	assert dispatch.auto_assign(ticket).assigned_technician == working.name
+	assert resting.name not in [c.name for c in dispatch.qualified_technicians(ticket)]
