@@ -25,3 +25,25 @@ class StateEditError(frappe.PermissionError):
 
 class StatusFollowsWorkflowError(frappe.ValidationError):
 	pass
+
+
+class VisitScheduleError(frappe.ValidationError):
+	pass
+
+
+class VisitTimeError(frappe.ValidationError):
+	pass
+
+
+class VisitPartError(frappe.ValidationError):
+	pass
+
+
+class SerialSwapError(frappe.ValidationError):
+	pass
+
+
+class PartsIssuedError(frappe.ValidationError):
+	pass
+
+

@@ -86,8 +86,9 @@ additional_timeline_content = {
 # -----------
 # Permissions evaluated in scripted ways
 
-# permission_query_conditions = {}
-# has_permission = {}
+# a technician sees and edits only their own visits and the visits of their tickets
+permission_query_conditions = {"Service Visit": "aftersales_app.permissions.service_visit_query"}
+has_permission = {"Service Visit": "aftersales_app.permissions.has_service_visit_permission"}
 
 # Document Events
 # ---------------

@@ -1,7 +1,7 @@
 """Factories shared by the test suites: small, explicit, and built on the demo data."""
 
 import frappe
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 
 def make_ticket(**values) -> "frappe.Document":
@@ -49,3 +49,37 @@ def force_state(ticket, category: str):
 	)
 	ticket.reload()
 	return ticket
+
+
+def make_visit(ticket=None, **values) -> "frappe.Document":
+	"""A saved Service Visit, scheduled from now for two hours; without a ticket, on a new ticket
+	assigned to the demo technician tech.zhou."""
+	if ticket is None:
+		from aftersales_app.demo.data import demo_email
+
+		ticket = make_ticket(assigned_technician=demo_email("tech.zhou"))
+	start = values.pop("scheduled_start", None) or now_datetime()
+	return frappe.get_doc(
+		{
+			"doctype": "Service Visit",
+			"ticket": ticket.name,
+			"scheduled_start": start,
+			"scheduled_end": add_to_date(start, hours=2),
+			**values,
+		}
+	).insert()
+
+
+def stock_warehouse() -> str:
+	"""A warehouse of the default company that holds stock (the Stock Settings default first)."""
+	company = frappe.defaults.get_global_default("company")
+	default = frappe.db.get_single_value("Stock Settings", "default_warehouse")
+	if default and frappe.db.get_value("Warehouse", default, ["company", "is_group"]) == (company, 0):
+		return default
+	return frappe.get_all(
+		"Warehouse",
+		filters={"company": company, "is_group": 0, "warehouse_type": ("!=", "Transit")},
+		pluck="name",
+		limit=1,
+	)[0]
+
