@@ -35,6 +35,10 @@ class VisitTimeError(frappe.ValidationError):
 	pass
 
 
+class VisitPermissionError(frappe.PermissionError):
+	pass
+
+
 class VisitPartError(frappe.ValidationError):
 	pass
 
@@ -43,7 +47,21 @@ class SerialSwapError(frappe.ValidationError):
 	pass
 
 
+class StockIssueError(frappe.ValidationError):
+	pass
+
+
 class PartsIssuedError(frappe.ValidationError):
 	pass
 
 
+class ReturnSlipError(frappe.ValidationError):
+	pass
+
+
+class TicketNotInProgressError(ReturnSlipError):
+	pass
+
+
+class NotLastVisitError(ReturnSlipError):
+	pass

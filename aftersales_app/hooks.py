@@ -95,6 +95,7 @@ has_permission = {"Service Visit": "aftersales_app.permissions.has_service_visit
 
 doc_events = {
 	"Communication": {"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email"},
+	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
 }
 
 # Scheduled Tasks

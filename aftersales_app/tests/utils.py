@@ -83,3 +83,29 @@ def stock_warehouse() -> str:
 		limit=1,
 	)[0]
 
+
+def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: float = 100):
+	"""A submitted Material Receipt that puts `qty` of an item into a warehouse of the default
+	company; returns the warehouse."""
+	warehouse = warehouse or stock_warehouse()
+	company = frappe.db.get_value("Warehouse", warehouse, "company")
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"purpose": "Material Receipt",
+			"stock_entry_type": "Material Receipt",
+			"company": company,
+			"items": [
+				{
+					"item_code": item_code,
+					"t_warehouse": warehouse,
+					"qty": qty,
+					"basic_rate": rate,
+					"conversion_factor": 1,
+					"expense_account": frappe.db.get_value("Company", company, "stock_adjustment_account"),
+				}
+			],
+		}
+	).insert(ignore_permissions=True)
+	entry.submit()
+	return warehouse
