@@ -15,20 +15,20 @@ class ServiceTechnician(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
-		from frappe.types import DF
-
 		from aftersales_app.aftersales_app.doctype.service_technician_skill.service_technician_skill import (
 			ServiceTechnicianSkill,
 		)
 		from aftersales_app.aftersales_app.doctype.service_technician_territory.service_technician_territory import (
 			ServiceTechnicianTerritory,
 		)
+		from frappe.types import DF
 
 		active: DF.Check
 		away: DF.Check
 		capacity: DF.Int
 		employee: DF.Link | None
 		holiday_list: DF.Link | None
+		last_assigned_on: DF.Datetime | None
 		mobile_no: DF.Data | None
 		skills: DF.TableMultiSelect[ServiceTechnicianSkill]
 		technician_name: DF.Data | None

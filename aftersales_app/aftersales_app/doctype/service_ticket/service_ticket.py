@@ -30,6 +30,8 @@ class ServiceTicket(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
+		accept_deadline: DF.Datetime | None
+		accepted_on: DF.Datetime | None
 		address: DF.Link | None
 		address_display: DF.SmallText | None
 		amc_expiry_date: DF.Date | None
@@ -43,6 +45,7 @@ class ServiceTicket(Document):
 		customer_name: DF.Data | None
 		description: DF.TextEditor | None
 		diagnosis: DF.SmallText | None
+		dispatch_mode: DF.Literal["", "Direct", "Pool", "Auto"]
 		dispute_reason: DF.SmallText | None
 		faulty_serial_no: DF.Link | None
 		hold_reason: DF.SmallText | None
@@ -81,6 +84,8 @@ class ServiceTicket(Document):
 		subject: DF.Data
 		territory: DF.Link | None
 		ticket_type: DF.Link
+		transfer_reason: DF.SmallText | None
+		transfer_to: DF.Link | None
 		warranty_expiry_date: DF.Date | None
 		warranty_status: DF.Literal["", "Under Warranty", "Out of Warranty", "Under AMC", "Out of AMC"]
 		workflow_state: DF.Link | None

@@ -190,7 +190,9 @@ def test_desk_save_records_phone_as_channel():
 
 def test_technician_cannot_change_customer_or_warranty():
 	ticket = force_state(
-		make_ticket(customer=MINGDE, serial_no="SN-AC-0002", assigned_technician=demo.demo_email("tech.zhou")),
+		make_ticket(
+			customer=MINGDE, serial_no="SN-AC-0002", assigned_technician=demo.demo_email("tech.zhou")
+		),
 		"In Progress",
 	)
 	frappe.set_user(demo.demo_email("tech.zhou"))

@@ -5,6 +5,25 @@ from frappe.model.document import Document
 
 
 class ServiceTicketStatusLog(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		action: DF.Data | None
+		changed_by: DF.Link | None
+		changed_on: DF.Datetime
+		from_category: DF.Data | None
+		from_state: DF.Link | None
+		is_reopen: DF.Check
+		seconds_in_previous: DF.Int
+		ticket: DF.Link
+		to_category: DF.Data | None
+		to_state: DF.Link
+	# end: auto-generated types
 	pass
 
 

@@ -14,6 +14,7 @@ class ServiceTicketType(Document):
 		from frappe.types import DF
 
 		billable_default: DF.Check
+		default_dispatch_mode: DF.Literal["Direct", "Pool", "Auto"]
 		default_priority: DF.Link | None
 		description: DF.SmallText | None
 		disabled: DF.Check
