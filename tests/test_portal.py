@@ -1,7 +1,11 @@
 """The customer portal on the server: who a portal user is, what they may read, and the whitelisted
 portal API, as a signed-in customer, another customer and a guest meet them."""
 
+import json
+import os
+
 import pytest
+import requests
 
 import frappe
 
@@ -308,3 +312,200 @@ def test_customer_attaches_a_photo_to_their_ticket_only():
 	other = make_ticket(customer=HUAXIN)
 	refused(upload, WANG, other.name)
 	assert not frappe.db.exists("File", {"attached_to_name": other.name, "owner": WANG})
+
+
+# --- guest lookup --------------------------------------------------------------------------------
+
+GUEST_KEYS = {"found", "name", "state", "timeline", "next_step", "technician"}
+
+
+def test_guest_looks_up_a_ticket_by_number_and_phone_and_sees_only_its_progress():
+	ticket = awaiting_customer(subject="访客查询")
+	frappe.get_doc("User", demo.demo_email("tech.zhou"))  # the technician's first name is shown
+	for phone in ("13800000001", "+86 138-0000-0001", "0086 13800000001"):
+		view = as_user("Guest", api.lookup_ticket, ticket.name, phone)
+		assert set(view) == GUEST_KEYS
+		assert view["found"] == 1 and view["name"] == ticket.name
+	assert view["state"].category == "Awaiting Customer" and view["state"].color and view["state"].icon
+	assert view["next_step"]
+	assert view["technician"] == frappe.db.get_value("User", demo.demo_email("tech.zhou"), "first_name")
+	assert all(
+		set(row) == {"state", "label", "category", "category_label", "color", "icon", "changed_on"}
+		for row in view["timeline"]
+	)
+	text = frappe.as_json(view)
+	for secret in ("上海明德", "王伟", "世纪大道", "13800000001", "更换启动电容", "压缩机", WANG):
+		assert secret not in text, secret
+
+
+def test_wrong_phone_and_missing_ticket_answer_alike():
+	ticket = awaiting_customer()
+	wrong = as_user("Guest", api.lookup_ticket, ticket.name, "13900000003")
+	missing = as_user("Guest", api.lookup_ticket, "ST-19990101-0001", "13800000001")
+	empty = as_user("Guest", api.lookup_ticket, ticket.name, "")
+	assert wrong == missing == empty == {"found": 0, "message": wrong["message"]}
+	assert as_user("Guest", api.lookup_ticket, ticket.name, "0001")["found"] == 0  # a suffix is no match
+
+
+# --- over HTTP: the REST API, guests and the rate limit ------------------------------------------
+
+PASSWORD = os.environ.get("DEMO_PASSWORD") or "aftersales"
+METHOD = "/api/method/aftersales_app.api.portal."
+PNG = bytes.fromhex(
+	"89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+	"1f15c4890000000d49444154789c6360f8ffff3f0005fe02fea7d6a4"
+	"e50000000049454e44ae426082"
+)
+
+
+def delete_tickets(names):
+	frappe.db.rollback()
+	for name in names:
+		frappe.delete_doc("Service Ticket", name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+@pytest.fixture
+def shared_tickets():
+	"""One ticket of each demo portal customer, waiting for the customer, committed for the
+	server's processes."""
+	tickets = [awaiting_customer(MINGDE, subject="门户接口"), awaiting_customer(HUAXIN, subject="门户接口")]
+	frappe.db.commit()
+	yield tickets
+	delete_tickets([t.name for t in tickets])
+
+
+@pytest.fixture
+def no_rate_limits():
+	frappe.cache.delete_keys("rl:")
+	yield
+	frappe.cache.delete_keys("rl:")
+
+
+def login_session(api_url: str, user: str):
+	session = requests.Session()
+	response = session.post(f"{api_url}/api/method/login", data={"usr": user, "pwd": PASSWORD}, timeout=60)
+	assert response.status_code == 200, response.text
+	return session
+
+
+def test_rest_api_and_every_portal_method_refuse_another_customers_ticket(api_url, shared_tickets):
+	mine, other = shared_tickets
+	session = login_session(api_url, WANG)
+	resource = f"{api_url}/api/resource/Service Ticket"
+
+	assert session.get(f"{resource}/{mine.name}", timeout=60).json()["data"]["name"] == mine.name
+	assert session.get(f"{resource}/{other.name}", timeout=60).status_code == 403
+	listed = session.get(resource, params={"limit_page_length": 0}, timeout=60).json()["data"]
+	assert {row["name"] for row in listed} == set(
+		frappe.get_all("Service Ticket", {"customer": MINGDE}, pluck="name")
+	)
+	crafted = session.get(
+		resource,
+		params={"filters": json.dumps([["customer", "=", HUAXIN]]), "limit_page_length": 0},
+		timeout=60,
+	)
+	assert crafted.status_code in (200, 403) and not (crafted.json().get("data") or [])
+	assert session.put(f"{resource}/{other.name}", json={"subject": "改"}, timeout=60).status_code == 403
+	assert session.delete(f"{resource}/{other.name}", timeout=60).status_code == 403
+	assert (
+		session.post(
+			resource, json={"subject": "绕过门户", "customer": MINGDE, "ticket_type": "Repair"}, timeout=60
+		).status_code
+		== 403
+	)
+	for method, params in (
+		("frappe.client.get", {"doctype": "Service Ticket", "name": other.name}),
+		(
+			"frappe.client.get_value",
+			{"doctype": "Service Ticket", "filters": other.name, "fieldname": "subject"},
+		),
+		("frappe.desk.form.load.getdoc", {"doctype": "Service Ticket", "name": other.name}),
+	):
+		response = session.get(f"{api_url}/api/method/{method}", params=params, timeout=60)
+		# refused, or answered from a list that does not hold the ticket
+		assert response.status_code == 403 or not response.json().get("message"), (method, response.text)
+		assert other.subject not in response.text and other.customer not in response.text
+
+	for method, data in (
+		("get_ticket", {"name": other.name}),
+		("confirm_resolution", {"name": other.name}),
+		("dispute_resolution", {"name": other.name, "reason": "没修好"}),
+	):
+		response = session.post(f"{api_url}{METHOD}{method}", data=data, timeout=60)
+		assert response.status_code == 403, (method, response.text)
+	upload = session.post(
+		f"{api_url}/api/method/upload_file",
+		data={"method": "aftersales_app.api.portal.attach_file", "ticket": other.name},
+		files={"file": ("photo.png", PNG, "image/png")},
+		timeout=60,
+	)
+	assert upload.status_code == 403
+	found = session.post(f"{api_url}{METHOD}get_my_tickets", data={"search": other.name}, timeout=60)
+	assert found.json()["message"] == []
+
+	frappe.db.rollback()
+	assert frappe.db.get_value("Service Ticket", other.name, ["status", "dispute_reason"]) == (
+		"Awaiting Customer",
+		None,
+	)
+	assert not frappe.db.exists("File", {"attached_to_name": other.name})
+
+	# the customer's own ticket: the same calls work
+	upload = session.post(
+		f"{api_url}/api/method/upload_file",
+		data={"method": "aftersales_app.api.portal.attach_file", "ticket": mine.name},
+		files={"file": ("photo.png", PNG, "image/png")},
+		timeout=60,
+	)
+	assert upload.status_code == 200, upload.text
+	response = session.post(f"{api_url}{METHOD}confirm_resolution", data={"name": mine.name}, timeout=60)
+	assert response.status_code == 200, response.text
+	frappe.db.rollback()
+	assert frappe.db.get_value("Service Ticket", mine.name, "status") == "Awaiting Revisit"
+	assert frappe.db.get_value("File", {"attached_to_name": mine.name}, "owner") == WANG
+
+
+def test_guests_can_call_only_the_lookup(api_url, shared_tickets, no_rate_limits):
+	mine, _ = shared_tickets
+	resource = f"{api_url}/api/resource/Service Ticket"
+	assert requests.get(resource, timeout=60).status_code == 403
+	assert requests.get(f"{resource}/{mine.name}", timeout=60).status_code == 403
+	assert (
+		requests.get(
+			f"{api_url}/api/method/frappe.client.get_list", params={"doctype": "Service Ticket"}, timeout=60
+		).status_code
+		== 403
+	)
+	for method, data in (
+		("get_my_tickets", {}),
+		("get_ticket", {"name": mine.name}),
+		("confirm_resolution", {"name": mine.name}),
+		("dispute_resolution", {"name": mine.name, "reason": "没修好"}),
+		("get_request_options", {}),
+		("submit_request", {"subject": "访客", "description": "访客", "serial_no": "SN-AC-0001"}),
+	):
+		response = requests.post(f"{api_url}{METHOD}{method}", data=data, timeout=60)
+		assert response.status_code == 403, (method, response.text)
+	response = requests.post(
+		f"{api_url}{METHOD}lookup_ticket", data={"ticket": mine.name, "phone": "13800000001"}, timeout=60
+	)
+	assert response.status_code == 200 and response.json()["message"]["name"] == mine.name
+
+
+def test_guest_lookup_is_rate_limited_per_ip(api_url, shared_tickets, no_rate_limits):
+	mine, _ = shared_tickets
+	url = f"{api_url}{METHOD}lookup_ticket"
+	answers = [
+		requests.post(url, data={"ticket": mine.name, "phone": f"1390000{i:04d}"}, timeout=60)
+		for i in range(10)
+	]
+	assert {a.status_code for a in answers} == {200}
+	assert len({a.text for a in answers}) == 1  # every wrong guess answers alike
+	missing = requests.post(url, data={"ticket": "ST-19990101-0001", "phone": "13800000001"}, timeout=60)
+	assert missing.status_code == 429  # the 11th lookup within a minute
+	right = requests.post(url, data={"ticket": mine.name, "phone": "13800000001"}, timeout=60)
+	assert right.status_code == 429  # even the right pair waits
+	frappe.cache.delete_keys("rl:")
+	right = requests.post(url, data={"ticket": mine.name, "phone": "13800000001"}, timeout=60)
+	assert right.status_code == 200 and right.json()["message"]["found"] == 1

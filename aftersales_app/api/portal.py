@@ -10,6 +10,7 @@ Guests have one method, lookup_ticket, rate-limited per IP.
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
+from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, escape_html
 
 from aftersales_app import portal
@@ -304,3 +305,18 @@ def attach_file() -> dict:
 	# the ticket is the customer's (checked above); File would ask for write access to it
 	file.insert(ignore_permissions=True)
 	return {"name": file.name, "file_name": file.file_name, "file_url": file.file_url}
+
+
+# --- guests --------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=10, seconds=60)
+def lookup_ticket(ticket: str, phone: str) -> dict:
+	"""Guest lookup (rate-limited per IP): a ticket's number and the phone on it give its status,
+	timeline, next step and the technician's first name, nothing else. A wrong pair answers
+	exactly as a missing ticket does."""
+	found = portal.find_ticket_by_number_and_phone(portal.clean_text(ticket), phone)
+	if not found:
+		return {"found": 0, "message": _("No ticket matches this number and phone")}
+	return portal.guest_view(found)
