@@ -509,3 +509,52 @@ def test_guest_lookup_is_rate_limited_per_ip(api_url, shared_tickets, no_rate_li
 	frappe.cache.delete_keys("rl:")
 	right = requests.post(url, data={"ticket": mine.name, "phone": "13800000001"}, timeout=60)
 	assert right.status_code == 200 and right.json()["message"]["found"] == 1
+
+
+# --- the pages, as the server renders them -------------------------------------------------------
+
+
+def test_pages_send_guests_to_login_and_refuse_other_customers(api_url, shared_tickets):
+	mine, other = shared_tickets
+	for path in ("/service-tickets", f"/service-tickets/{mine.name}", "/service-tickets/new"):
+		response = requests.get(f"{api_url}{path}", allow_redirects=False, timeout=60)
+		assert response.status_code in (301, 302), path
+		assert response.headers["Location"].startswith("/login?redirect-to=/service-tickets"), path
+
+	session = login_session(api_url, WANG)
+	listing = session.get(f"{api_url}/service-tickets", timeout=60)
+	assert listing.status_code == 200
+	assert mine.name in listing.text and other.name not in listing.text
+	page = session.get(f"{api_url}/service-tickets/{mine.name}", timeout=60)
+	assert page.status_code == 200 and "更换启动电容" in page.text and 'id="as-confirm"' in page.text
+	refused_page = session.get(f"{api_url}/service-tickets/{other.name}", timeout=60)
+	assert refused_page.status_code == 403 and "压缩机电容损坏" not in refused_page.text
+	new = session.get(f"{api_url}/service-tickets/new", timeout=60)
+	assert new.status_code == 200 and "SN-AC-0001" in new.text and "SN-AC-0003" not in new.text
+
+	agent = login_session(api_url, demo.demo_email("agent"))  # staff, not a customer's contact
+	assert agent.get(f"{api_url}/service-tickets/new", timeout=60).status_code == 403
+	lookup = requests.get(f"{api_url}/ticket-lookup?ticket={mine.name}", timeout=60)
+	assert lookup.status_code == 200 and f'value="{mine.name}"' in lookup.text
+
+
+def test_pages_escape_what_customers_typed(api_url):
+	# Frappe strips tags from saved text; what remains (<, &, quotes) must still be escaped
+	ticket = make_ticket(customer=MINGDE, subject='温度 < 10 & "不启动"')
+	frappe.db.commit()
+	try:
+		session = login_session(api_url, WANG)
+		for path in ("/service-tickets", f"/service-tickets/{ticket.name}"):
+			text = session.get(f"{api_url}{path}", timeout=60).text
+			assert "温度 &lt; 10 &amp; &#34;不启动&#34;" in text, path
+			assert '温度 < 10 & "不启动"' not in text, path
+	finally:
+		delete_tickets([ticket.name])
+
+
+def test_portal_menu_shows_service_tickets_to_customers():
+	from frappe.website.utils import get_portal_sidebar_items
+
+	frappe.set_user(WANG)
+	frappe.cache.hdel("portal_menu_items", WANG)
+	assert "/service-tickets" in [item["route"] for item in get_portal_sidebar_items()]
