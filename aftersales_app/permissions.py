@@ -51,12 +51,6 @@ def portal_customers(user: str | None = None) -> list[str]:
 	return sorted(set(through_contact) | set(through_portal_users))
 
 
-def is_portal_customer(user: str) -> bool:
-	"""A user whom only the Customer role lets at tickets (no staff role)."""
-	roles = set(frappe.get_roles(user))
-	return CUSTOMER_ROLE in roles and not sees_all_tickets(user)
-
-
 def ticket_query_conditions(user: str | None = None) -> str:
 	"""List filter of Service Ticket (permission_query_conditions hook)."""
 	user = user or frappe.session.user

@@ -18,14 +18,12 @@ from frappe.utils.html_utils import sanitize_html
 
 from aftersales_app.dispatch import move_to, require_category
 from aftersales_app.exceptions import WrongStateError
-from aftersales_app.permissions import portal_customers
-from aftersales_app.status import state_map
+from aftersales_app.status import FINAL_CATEGORIES, state_map
 
 AWAITING_CUSTOMER = "Awaiting Customer"
 # where a confirmed resolution goes (the workflow's conditions pick one, e.g. billable or not)
 CONFIRM_CATEGORIES = ("Awaiting Payment", "Awaiting Revisit", "Closed")
 DISPUTE_CATEGORY = "In Progress"
-FINAL_CATEGORIES = ("Closed", "Rejected", "Cancelled")
 MAX_PORTAL_ATTACHMENTS = 10
 
 
@@ -307,10 +305,6 @@ def guest_view(ticket: frappe._dict) -> dict:
 		"next_step": next_step(state.category),
 		"technician": technician_name(ticket.assigned_technician, first_only=True),
 	}
-
-
-def user_customers() -> list[str]:
-	return portal_customers(frappe.session.user)
 
 
 # --- the pages -----------------------------------------------------------------------------------

@@ -558,3 +558,31 @@ def test_portal_menu_shows_service_tickets_to_customers():
 	frappe.set_user(WANG)
 	frappe.cache.hdel("portal_menu_items", WANG)
 	assert "/service-tickets" in [item["route"] for item in get_portal_sidebar_items()]
+
+
+def test_visits_show_the_window_and_the_technicians_name_only():
+	if not frappe.db.exists("DocType", "Service Visit"):
+		pytest.skip("the Service Visit DocType is not installed on this branch")
+	ticket = make_ticket(customer=MINGDE, assigned_technician=demo.demo_email("tech.zhou"))
+	visit = frappe.new_doc("Service Visit")
+	visit.update(
+		{
+			"ticket": ticket.name,
+			"technician": demo.demo_email("tech.zhou"),
+			"scheduled_start": "2026-05-01 09:00:00",
+			"scheduled_end": "2026-05-01 11:00:00",
+		}
+	)
+	visit.db_insert()  # set-up only: the visit's own rules are the visit suite's business
+	visits = as_user(WANG, api.get_ticket, ticket.name)["visits"]
+	assert len(visits) == 1
+	assert visits[0].technician == frappe.utils.get_fullname(demo.demo_email("tech.zhou"))
+	assert str(visits[0].scheduled_start).startswith("2026-05-01 09:00")
+	assert set(visits[0]) == {
+		"scheduled_start",
+		"scheduled_end",
+		"check_in",
+		"check_out",
+		"outcome",
+		"technician",
+	}
