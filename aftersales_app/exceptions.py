@@ -37,3 +37,43 @@ class NotQualifiedError(frappe.ValidationError):
 
 class WrongStateError(frappe.ValidationError):
 	pass
+
+
+class VisitScheduleError(frappe.ValidationError):
+	pass
+
+
+class VisitTimeError(frappe.ValidationError):
+	pass
+
+
+class VisitPermissionError(frappe.PermissionError):
+	pass
+
+
+class VisitPartError(frappe.ValidationError):
+	pass
+
+
+class SerialSwapError(frappe.ValidationError):
+	pass
+
+
+class StockIssueError(frappe.ValidationError):
+	pass
+
+
+class PartsIssuedError(frappe.ValidationError):
+	pass
+
+
+class ReturnSlipError(frappe.ValidationError):
+	pass
+
+
+class TicketNotInProgressError(ReturnSlipError):
+	pass
+
+
+class NotLastVisitError(ReturnSlipError):
+	pass

@@ -104,9 +104,12 @@ additional_timeline_content = {
 
 permission_query_conditions = {
 	"Service Ticket": "aftersales_app.permissions.ticket_query_conditions",
+	# a technician sees and edits only their own visits and the visits of their tickets
+	"Service Visit": "aftersales_app.permissions.service_visit_query",
 }
 has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
+	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
 }
 
 # Document Events
@@ -114,6 +117,7 @@ has_permission = {
 
 doc_events = {
 	"Communication": {"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email"},
+	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
 }
 
 # Scheduled Tasks

@@ -9,7 +9,8 @@ READ = ("read", "report", "print")
 
 # What the after-sales roles need on ERPNext's own DocTypes: agents and managers register
 # customers and their contacts and addresses while taking a call; everyone reads products,
-# serial numbers and territories.
+# serial numbers and territories, and the warehouses a visit's parts come from; the service desk
+# opens the stock entries that issued those parts.
 AGENT_PERMISSIONS = {
 	"Customer": WRITE,
 	"Contact": WRITE,
@@ -18,10 +19,16 @@ AGENT_PERMISSIONS = {
 	"Serial No": READ,
 	"Territory": READ,
 	"Issue Priority": READ,
+	"Warehouse": READ,
 }
 ERPNEXT_PERMISSIONS = {
-	"Service Agent": AGENT_PERMISSIONS,
-	"After-Sales Manager": {**AGENT_PERMISSIONS, "Employee": READ, "Holiday List": READ},
+	"Service Agent": {**AGENT_PERMISSIONS, "Stock Entry": READ},
+	"After-Sales Manager": {
+		**AGENT_PERMISSIONS,
+		"Employee": READ,
+		"Holiday List": READ,
+		"Stock Entry": READ,
+	},
 	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
 }
 

@@ -3,6 +3,11 @@ from frappe.query_builder import DocType
 
 from aftersales_app.hooks import AFTERSALES_ROLES
 
+# Roles that work on every ticket and visit; a user with none of them but Service Technician sees
+# only their own work.
+STAFF_ROLES = {"System Manager", "After-Sales Manager", "Service Agent"}
+TECHNICIAN_ROLE = "Service Technician"
+
 
 def has_app_permission() -> bool:
 	"""Show the app on /apps to the after-sales roles (and System Manager, who configures it)."""
@@ -15,7 +20,6 @@ def has_app_permission() -> bool:
 # transferred to them, and the pool; a portal customer (ERPNext's Customer role) sees the tickets of
 # the customers they are a contact of.
 SEE_ALL_ROLES = {"After-Sales Manager", "Service Agent", "System Manager", "Accounts User"}
-TECHNICIAN_ROLE = "Service Technician"
 CUSTOMER_ROLE = "Customer"
 
 
@@ -87,3 +91,39 @@ def ticket_has_permission(doc, ptype: str = "read", user: str | None = None) -> 
 	):
 		return True
 	return CUSTOMER_ROLE in roles and bool(doc.customer) and doc.customer in portal_customers(user)
+
+
+def is_technician_only(user: str | None = None) -> bool:
+	"""A field technician, not also staff of the service desk."""
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return False
+	roles = set(frappe.get_roles(user))
+	return TECHNICIAN_ROLE in roles and not roles & STAFF_ROLES
+
+
+def service_visit_query(user: str | None = None) -> str:
+	"""List condition for Service Visit: a technician sees the visits they make and the visits of
+	the tickets assigned to them."""
+	user = user or frappe.session.user
+	if not is_technician_only(user):
+		return ""
+	ticket = frappe.qb.DocType("Service Ticket")
+	own_tickets = frappe.qb.from_(ticket).select(ticket.name).where(ticket.assigned_technician == user)
+	return (
+		f"(`tabService Visit`.`technician` = {frappe.db.escape(user)}"
+		f" or `tabService Visit`.`ticket` in ({own_tickets.get_sql()}))"
+	)
+
+
+def has_service_visit_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""A technician may open, create and edit a visit when it is theirs or its ticket is assigned
+	to them; other roles follow their role permissions (None: no opinion)."""
+	user = user or frappe.session.user
+	if not is_technician_only(user):
+		return None
+	if doc.get("technician") == user and ptype != "create":
+		return True
+	return bool(doc.get("ticket")) and (
+		frappe.db.get_value("Service Ticket", doc.get("ticket"), "assigned_technician") == user
+	)

@@ -1,7 +1,7 @@
 """Factories shared by the test suites: small, explicit, and built on the demo data."""
 
 import frappe
-from frappe.utils import add_days, nowdate
+from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 
 def make_ticket(**values) -> "frappe.Document":
@@ -91,3 +91,63 @@ def make_dispatch_area(name: str):
 			ignore_permissions=True
 		)
 	return name
+
+
+def make_visit(ticket=None, **values) -> "frappe.Document":
+	"""A saved Service Visit, scheduled from now for two hours; without a ticket, on a new ticket
+	assigned to the demo technician tech.zhou."""
+	if ticket is None:
+		from aftersales_app.demo.data import demo_email
+
+		ticket = make_ticket(assigned_technician=demo_email("tech.zhou"))
+	start = values.pop("scheduled_start", None) or now_datetime()
+	return frappe.get_doc(
+		{
+			"doctype": "Service Visit",
+			"ticket": ticket.name,
+			"scheduled_start": start,
+			"scheduled_end": add_to_date(start, hours=2),
+			**values,
+		}
+	).insert()
+
+
+def stock_warehouse() -> str:
+	"""A warehouse of the default company that holds stock (the Stock Settings default first)."""
+	company = frappe.defaults.get_global_default("company")
+	default = frappe.db.get_single_value("Stock Settings", "default_warehouse")
+	if default and frappe.db.get_value("Warehouse", default, ["company", "is_group"]) == (company, 0):
+		return default
+	return frappe.get_all(
+		"Warehouse",
+		filters={"company": company, "is_group": 0, "warehouse_type": ("!=", "Transit")},
+		pluck="name",
+		limit=1,
+	)[0]
+
+
+def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: float = 100):
+	"""A submitted Material Receipt that puts `qty` of an item into a warehouse of the default
+	company; returns the warehouse."""
+	warehouse = warehouse or stock_warehouse()
+	company = frappe.db.get_value("Warehouse", warehouse, "company")
+	entry = frappe.get_doc(
+		{
+			"doctype": "Stock Entry",
+			"purpose": "Material Receipt",
+			"stock_entry_type": "Material Receipt",
+			"company": company,
+			"items": [
+				{
+					"item_code": item_code,
+					"t_warehouse": warehouse,
+					"qty": qty,
+					"basic_rate": rate,
+					"conversion_factor": 1,
+					"expense_account": frappe.db.get_value("Company", company, "stock_adjustment_account"),
+				}
+			],
+		}
+	).insert(ignore_permissions=True)
+	entry.submit()
+	return warehouse

@@ -38,23 +38,36 @@ class ServiceTicket(Document):
 		address: DF.Link | None
 		address_display: DF.SmallText | None
 		amc_expiry_date: DF.Date | None
-		channel: DF.Literal["Phone", "Web Portal", "Email", "WeChat", "App", "Walk-in", "API", "Import"]
+		assigned_technician: DF.Link | None
+		billable: DF.Check
+		channel: DF.Literal["", "Phone", "Web Portal", "Email", "WeChat", "App", "Walk-in", "API", "Import"]
 		contact: DF.Link | None
 		contact_display: DF.Data | None
 		contact_phone: DF.Data | None
 		customer: DF.Link
 		customer_name: DF.Data | None
 		description: DF.TextEditor | None
+		diagnosis: DF.SmallText | None
+		dispute_reason: DF.SmallText | None
+		faulty_serial_no: DF.Link | None
+		hold_reason: DF.SmallText | None
+		in_pool: DF.Check
 		item_code: DF.Link | None
 		item_name: DF.Data | None
+		labour_hours: DF.Float
 		naming_series: DF.Literal["ST-.YYYY..MM..DD.-.####"]
 		opened_on: DF.Datetime | None
 		priority: DF.Link | None
 		purchase_date: DF.Date | None
 		purchase_invoice: DF.Link | None
 		raised_by: DF.Data | None
+		reopen_count: DF.Int
 		repeat_count: DF.Int
+		replacement_serial_no: DF.Link | None
+		resolution: DF.TextEditor | None
+		return_slip_visit: DF.Link | None
 		serial_no: DF.Link | None
+		state_since: DF.Datetime | None
 		status: DF.Literal[
 			"Open",
 			"Pending Review",
@@ -75,6 +88,7 @@ class ServiceTicket(Document):
 		ticket_type: DF.Link
 		warranty_expiry_date: DF.Date | None
 		warranty_status: DF.Literal["", "Under Warranty", "Out of Warranty", "Under AMC", "Out of AMC"]
+		workflow_state: DF.Link | None
 
 	# end: auto-generated types
 	def before_insert(self):

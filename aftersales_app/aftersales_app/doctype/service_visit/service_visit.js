@@ -1,0 +1,100 @@
+// Copyright (c) 2026, aftersales_app developers and contributors
+// For license information, please see license.txt
+
+const VISIT_API = "aftersales_app.api.visit.";
+
+frappe.ui.form.on("Service Visit", {
+	setup(frm) {
+		frm.set_query("ticket", () => ({
+			filters: { status: ["not in", ["Closed", "Rejected", "Cancelled"]] },
+		}));
+		frm.set_query("item_code", "parts", () => ({ filters: { disabled: 0 } }));
+		frm.set_query("warehouse", "parts", () => ({
+			filters: { is_group: 0, company: frappe.defaults.get_default("company") },
+		}));
+	},
+
+	refresh(frm) {
+		if (frm.is_new()) return;
+		const doc = frm.doc;
+		if (!doc.check_in) {
+			frm.add_custom_button(__("Check In", null, "Service Visit"), () => visit_action(frm, "check_in"));
+		} else if (!doc.check_out) {
+			frm.add_custom_button(__("Check Out", null, "Service Visit"), () =>
+				visit_action(frm, "check_out")
+			);
+		}
+		if (!doc.stock_entry && (doc.parts || []).some((p) => p.is_stock_item)) {
+			frm.add_custom_button(__("Make Stock Entry", null, "Service Visit"), () =>
+				frappe.confirm(__("Issue the stock parts of this visit from their warehouses?"), async () => {
+					const r = await visit_action(frm, "make_stock_entry");
+					frappe.show_alert({
+						message: __("Stock Entry {0} issued the parts", [r.stock_entry]),
+						indicator: "green",
+					});
+				})
+			);
+		}
+		frm.trigger("add_return_slip_button");
+	},
+
+	async add_return_slip_button(frm) {
+		// offered while the ticket is being worked on; the server checks again, and that this is
+		// the ticket's last visit
+		const { message } = await frappe.db.get_value("Service Ticket", frm.doc.ticket, "status");
+		if (!message || message.status !== "In Progress") return;
+		frm.add_custom_button(__("File Return Slip"), () =>
+			frappe.confirm(
+				__(
+					"File the return slip: copy the diagnosis, solution, parts and labour to ticket {0} and send it for the customer's confirmation?",
+					[frm.doc.ticket]
+				),
+				async () => {
+					const r = await visit_action(frm, "file_return_slip");
+					frappe.show_alert({
+						message: __("Ticket {0} is now {1}", [r.ticket, __(r.workflow_state)]),
+						indicator: "green",
+					});
+				}
+			)
+		).addClass("btn-primary");
+	},
+});
+
+frappe.ui.form.on("Service Visit Part", {
+	parts_add(frm, cdt, cdn) {
+		// parts of a unit under warranty or AMC are covered unless unticked
+		const covered = ["Under Warranty", "Under AMC"].includes(frm.doc.warranty_status) ? 1 : 0;
+		frappe.model.set_value(cdt, cdn, "covered_by_warranty", covered);
+	},
+	qty(frm, cdt, cdn) {
+		set_amount(frm, cdt, cdn);
+	},
+	rate(frm, cdt, cdn) {
+		set_amount(frm, cdt, cdn);
+	},
+	covered_by_warranty(frm) {
+		set_chargeable_amount(frm);
+	},
+});
+
+function set_amount(frm, cdt, cdn) {
+	const row = locals[cdt][cdn];
+	frappe.model.set_value(cdt, cdn, "amount", flt(row.qty) * flt(row.rate));
+	set_chargeable_amount(frm);
+}
+
+function set_chargeable_amount(frm) {
+	const total = (frm.doc.parts || [])
+		.filter((p) => !p.covered_by_warranty)
+		.reduce((sum, p) => sum + flt(p.amount), 0);
+	frm.set_value("chargeable_amount", total);
+}
+
+// frappe.xcall, not frm.call: frm.call copies every key of the answer into the document
+async function visit_action(frm, method) {
+	if (frm.is_dirty()) await frm.save();
+	const answer = await frappe.xcall(VISIT_API + method, { visit: frm.doc.name });
+	await frm.reload_doc();
+	return answer;
+}

@@ -1,0 +1,284 @@
+"""A technician's visit to the customer, from arrival to the return slip (回单).
+
+Check in and check out stamp the server's time; the parts used leave stock through an ERPNext
+Stock Entry (material issue); filing the return slip of the ticket's last visit copies the
+resolution onto the ticket and takes the workflow action that leads to the customer's
+confirmation. Each step changes everything it touches or nothing.
+"""
+
+from contextlib import contextmanager
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.model.workflow import apply_workflow, get_transitions
+from frappe.utils import escape_html, flt, format_datetime, get_datetime, now_datetime, strip_html
+
+from aftersales_app.exceptions import (
+	NotLastVisitError,
+	ReturnSlipError,
+	StockIssueError,
+	TicketNotInProgressError,
+	VisitPermissionError,
+	VisitTimeError,
+)
+from aftersales_app.permissions import is_technician_only
+from aftersales_app.status import FINAL_CATEGORIES, category_of
+
+# where a ticket must be to file a return slip, and where filing it takes the ticket
+WORKING = "In Progress"
+AWAITING_CONFIRMATION = "Awaiting Customer"
+ISSUE_PURPOSE = "Material Issue"
+
+
+def check_in(visit: Document) -> Document:
+	"""Stamp the technician's arrival with the server's time."""
+	ensure_own_visit(visit)
+	if visit.check_in:
+		frappe.throw(
+			_("Visit {0} was already checked in at {1}").format(
+				frappe.bold(visit.name), frappe.bold(format_datetime(visit.check_in))
+			),
+			VisitTimeError,
+		)
+	state = frappe.db.get_value("Service Ticket", visit.ticket, "workflow_state")
+	if category_of(state) in FINAL_CATEGORIES:
+		frappe.throw(
+			_("Ticket {0} is {1}: there is no visit to check in to").format(
+				frappe.bold(visit.ticket), frappe.bold(_(state))
+			),
+			VisitTimeError,
+		)
+	visit.check_in = now_datetime()
+	return _save_action(visit)
+
+
+def check_out(visit: Document) -> Document:
+	"""Stamp the technician's departure with the server's time; labour hours left empty become the
+	time between check in and check out."""
+	ensure_own_visit(visit)
+	if not visit.check_in:
+		frappe.throw(
+			_("Check in to visit {0} before checking out").format(frappe.bold(visit.name)), VisitTimeError
+		)
+	if visit.check_out:
+		frappe.throw(
+			_("Visit {0} was already checked out at {1}").format(
+				frappe.bold(visit.name), frappe.bold(format_datetime(visit.check_out))
+			),
+			VisitTimeError,
+		)
+	visit.check_out = now_datetime()
+	if not flt(visit.labour_hours):
+		seconds = (get_datetime(visit.check_out) - get_datetime(visit.check_in)).total_seconds()
+		visit.labour_hours = flt(seconds / 3600, visit.precision("labour_hours"))
+	return _save_action(visit)
+
+
+def ensure_own_visit(visit: Document):
+	"""Only the visit's own technician checks in and out (service desk staff may record it for
+	them); a colleague on the same ticket may not."""
+	user = frappe.session.user
+	if is_technician_only(user) and visit.technician != user:
+		frappe.throw(
+			_("Only technician {0} checks in and out of visit {1}").format(
+				frappe.bold(visit.technician_name or visit.technician), frappe.bold(visit.name)
+			),
+			VisitPermissionError,
+		)
+
+
+def make_stock_entry(visit: Document) -> Document:
+	"""Issue the visit's stock parts with a submitted ERPNext Stock Entry (material issue) of the
+	default company, one row per part from its warehouse, and link it on the visit. A visit that
+	already has a submitted or draft entry gets that entry back; a failure (ERPNext's own
+	insufficient-stock error among them) leaves nothing behind."""
+	# Lock the visit's row so that two simultaneous calls cannot both issue the parts.
+	frappe.db.get_value("Service Visit", visit.name, "name", for_update=True)
+	visit.reload()
+	if visit.stock_entry and frappe.db.get_value("Stock Entry", visit.stock_entry, "docstatus") in (0, 1):
+		return frappe.get_doc("Stock Entry", visit.stock_entry)
+
+	parts = visit.stock_parts()
+	if not parts:
+		frappe.throw(
+			_("Visit {0} used no stock parts: there is nothing to issue").format(frappe.bold(visit.name)),
+			StockIssueError,
+		)
+	company = frappe.defaults.get_global_default("company")
+	if not company:
+		frappe.throw(_("Set a default company in Global Defaults to issue parts from stock"), StockIssueError)
+	cost_center, expense_account = frappe.get_cached_value(
+		"Company", company, ["cost_center", "stock_adjustment_account"]
+	)
+
+	entry = frappe.new_doc("Stock Entry")
+	entry.update(
+		{
+			"purpose": ISSUE_PURPOSE,
+			"stock_entry_type": _material_issue_type(),
+			"company": company,
+			"remarks": _("Parts used on Service Visit {0} for Service Ticket {1}").format(
+				visit.name, visit.ticket
+			),
+		}
+	)
+	for part in parts:
+		entry.append(
+			"items",
+			{
+				"item_code": part.item_code,
+				"s_warehouse": part.warehouse,
+				"qty": part.qty,
+				"uom": part.uom,
+				"stock_uom": part.uom,
+				"conversion_factor": 1,
+				"transfer_qty": part.qty,
+				"cost_center": cost_center,
+				"expense_account": expense_account,
+			},
+		)
+	# The visit is the authority for this entry: whoever may edit the visit issues its parts,
+	# without holding ERPNext's stock roles.
+	entry.flags.ignore_permissions = True
+	with _all_or_nothing("make_stock_entry"):
+		entry.insert()
+		entry.submit()
+		visit.stock_entry = entry.name
+		_save_action(visit)
+	return entry
+
+
+def _material_issue_type() -> str:
+	"""ERPNext's Stock Entry Type for a material issue (admins may rename it)."""
+	if frappe.db.exists("Stock Entry Type", {"name": ISSUE_PURPOSE, "purpose": ISSUE_PURPOSE}):
+		return ISSUE_PURPOSE
+	return frappe.db.get_value("Stock Entry Type", {"purpose": ISSUE_PURPOSE, "is_standard": 1}) or (
+		frappe.db.get_value("Stock Entry Type", {"purpose": ISSUE_PURPOSE})
+	)
+
+
+def unlink_cancelled_stock_entry(doc, method=None):
+	"""Stock Entry on_cancel: the visit's parts are back in stock, so the visit no longer points
+	at the entry and its parts may be issued again."""
+	visit = frappe.qb.DocType("Service Visit")
+	(frappe.qb.update(visit).set(visit.stock_entry, None).where(visit.stock_entry == doc.name).run())
+
+
+def file_return_slip(visit: Document) -> Document:
+	"""File the return slip (回单) of the ticket's last visit: copy its diagnosis, solution, parts,
+	labour hours and serial number swap onto the ticket and take the workflow action that takes
+	the ticket from work in progress to awaiting the customer's confirmation. Refused, with
+	nothing written, for a ticket not in progress, from an older visit, or without a solution."""
+	ticket = frappe.get_doc("Service Ticket", visit.ticket)
+	if category_of(ticket.workflow_state) != WORKING:
+		frappe.throw(
+			_("Ticket {0} is {1}: a return slip is filed while the ticket is in progress").format(
+				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
+			),
+			TicketNotInProgressError,
+		)
+	last = last_visit(ticket.name)
+	if last != visit.name:
+		frappe.throw(
+			_("Visit {0} is not the last visit of ticket {1}: file the return slip from visit {2}").format(
+				frappe.bold(visit.name), frappe.bold(ticket.name), frappe.bold(last)
+			),
+			NotLastVisitError,
+		)
+	if visit.outcome and visit.outcome != "Resolved":
+		frappe.throw(
+			_("Visit {0} ended as {1}: only a resolved visit files a return slip").format(
+				frappe.bold(visit.name), frappe.bold(_(visit.outcome, context=visit.doctype))
+			),
+			ReturnSlipError,
+		)
+	if not strip_html(visit.solution or "").strip():
+		frappe.throw(
+			_("Write the solution on visit {0} before filing the return slip").format(
+				frappe.bold(visit.name)
+			),
+			ReturnSlipError,
+		)
+
+	ticket.update(
+		{
+			"diagnosis": visit.diagnosis or ticket.diagnosis,
+			"resolution": (visit.solution or "") + parts_summary(visit),
+			"labour_hours": visit.labour_hours,
+			"faulty_serial_no": visit.faulty_serial_no,
+			"replacement_serial_no": visit.replacement_serial_no,
+			"return_slip_visit": visit.name,
+		}
+	)
+	# the action is found by where it leads, never by its name: admins rename actions and states
+	transition = next(
+		(t for t in get_transitions(ticket) if category_of(t.next_state) == AWAITING_CONFIRMATION), None
+	)
+	if not transition:
+		frappe.throw(
+			_("No workflow action of yours takes ticket {0} from {1} to the customer's confirmation").format(
+				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
+			),
+			ReturnSlipError,
+		)
+
+	with _all_or_nothing("file_return_slip"):
+		if not visit.outcome:
+			visit.outcome = "Resolved"
+			visit.save()
+		# The return slip's fields travel with the action, like a hold reason: whoever may take
+		# the action files them, even where the state's editor is another role.
+		ticket.flags.ignore_state_edit_rights = True
+		ticket.save()
+		ticket = apply_workflow(ticket, transition.action)
+	return ticket
+
+
+def last_visit(ticket: str) -> str | None:
+	"""The visit scheduled last (the latest created among equals)."""
+	visit = frappe.qb.DocType("Service Visit")
+	rows = (
+		frappe.qb.from_(visit)
+		.select(visit.name)
+		.where(visit.ticket == ticket)
+		.orderby(visit.scheduled_start, order=frappe.qb.desc)
+		.orderby(visit.creation, order=frappe.qb.desc)
+		.limit(1)
+		.run()
+	)
+	return rows[0][0] if rows else None
+
+
+def parts_summary(visit: Document) -> str:
+	"""The parts of a visit as a list under the solution on the ticket."""
+	if not visit.parts:
+		return ""
+	rows = []
+	for part in visit.parts:
+		warranty = f" ({escape_html(_('Covered by Warranty'))})" if part.covered_by_warranty else ""
+		rows.append(
+			f"<li>{escape_html(part.item_name or part.item_code)} × {flt(part.qty):g} "
+			f"{escape_html(_(part.uom or ''))}{warranty}</li>"
+		)
+	return f"<p><strong>{escape_html(_('Parts Used'))}</strong></p><ul>{''.join(rows)}</ul>"
+
+
+def _save_action(visit: Document) -> Document:
+	visit.flags.visit_action = True
+	try:
+		return visit.save()
+	finally:
+		visit.flags.visit_action = False
+
+
+@contextmanager
+def _all_or_nothing(name: str):
+	"""Roll back to a savepoint when the block fails, so that a refused step writes nothing even
+	inside a longer transaction (a request rolls back anyway; tests and scripts do not)."""
+	frappe.db.savepoint(name)
+	try:
+		yield
+	except Exception:
+		frappe.db.rollback(save_point=name)
+		raise
