@@ -38,6 +38,22 @@ app_include_js = ["/assets/aftersales_app/js/ticket_state.js"]
 # Home Pages
 # ----------
 
+# Customer portal (售后服务): /service-tickets lists the signed-in customer's tickets, a ticket's
+# page lives at /service-tickets/<name>, /ticket-lookup is the guest lookup.
+website_route_rules = [
+	{"from_route": "/service-tickets/new", "to_route": "service-tickets/new"},
+	{"from_route": "/service-tickets/<name>", "to_route": "service_ticket"},
+]
+
+portal_menu_items = [
+	{
+		"title": "After-Sales Service",
+		"route": "/service-tickets",
+		"reference_doctype": "Service Ticket",
+		"role": "Customer",
+	},
+]
+
 # Installation
 # ------------
 

@@ -3,7 +3,7 @@ Data Import, e-mail, portal): the customer's default contact, phone and service 
 customer behind an e-mail sender. Reads ERPNext's Customer, Contact and Address as they are."""
 
 import frappe
-from frappe.contacts.doctype.address.address import get_address_display, get_default_address
+from frappe.contacts.doctype.address.address import get_default_address, render_address
 from frappe.contacts.doctype.contact.contact import get_default_contact
 from frappe.query_builder import DocType
 
@@ -52,8 +52,15 @@ def customer_defaults(customer: str) -> frappe._dict:
 	) or get_default_address("Customer", customer)
 	if address:
 		out.address = address
-		out.address_display = get_address_display(address)
+		out.address_display = address_display(address)
 	return out
+
+
+def address_display(address: str) -> str | None:
+	"""The address rendered by its template. Callers pass an address of the ticket's customer; the
+	ticket's save must not depend on the saver's own rights on Address (a portal customer who
+	submits a request has none)."""
+	return render_address(address, check_permissions=False)
 
 
 def find_customer_by_email(email: str | None) -> frappe._dict:

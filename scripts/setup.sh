@@ -36,5 +36,8 @@ cat <<MSG
     agent@aftersales.example.com     Service Agent
     tech.zhou@aftersales.example.com Service Technician (also tech.wu, tech.zheng, tech.sun)
     finance@aftersales.example.com   Accounts User
+  Customer portal http://localhost:$PORT/service-tickets (same password):
+    wangwei@aftersales.example.com   上海明德贸易有限公司 (also zhangqiang@… of 北京华信科技有限公司)
+  Guest lookup   http://localhost:$PORT/ticket-lookup
 
 MSG

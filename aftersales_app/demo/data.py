@@ -113,6 +113,14 @@ ROUTE = [
 	"Closed",
 ]
 
+# portal users (客户门户): the contact's own e-mail becomes the login, as Frappe's "Invite as User"
+# on a Contact does; Contact.user then links the user to the contact's customers.
+# contact e-mail prefix, customer
+PORTAL_USERS = [
+	("wangwei", "上海明德贸易有限公司"),
+	("zhangqiang", "北京华信科技有限公司"),
+]
+
 # user id prefix, first name, roles
 STAFF = [
 	("manager", "售后主管", ["After-Sales Manager"]),
@@ -144,6 +152,7 @@ def load(password: str | None = None) -> dict:
 		user=0,
 		employee=0,
 		technician=0,
+		portal_user=0,
 	)
 
 	for territory in TERRITORIES:
@@ -169,6 +178,8 @@ def load(password: str | None = None) -> dict:
 		created.user += make_user(email, first, last, ["Service Technician"], password)
 		created.employee += make_employee(email, first, last, company)
 		created.technician += make_technician(email, skills, territories, capacity)
+	for prefix, customer in PORTAL_USERS:
+		created.portal_user += make_portal_user(demo_email(prefix), customer, password)
 	created.ticket = 0
 	if frappe.db.exists("Workflow", {"document_type": "Service Ticket", "is_active": 1}):
 		for subject, customer, serial_no, ticket_type, technician, category in TICKETS:
@@ -322,6 +333,40 @@ def make_user(email: str, first: str, last: str, roles: list[str], password: str
 	user.insert(ignore_permissions=True)
 	update_password(email, password)
 	return 1
+
+
+def make_portal_user(email: str, customer: str, password: str) -> int:
+	"""A website user with ERPNext's Customer role, set as the user of the customer's contact with
+	that e-mail (what the portal reads to know whose tickets the user may see)."""
+	from aftersales_app.intake import is_linked
+
+	contact = frappe.db.get_value("Contact", {"email_id": email})
+	if not is_linked("Contact", contact, customer):
+		return 0
+	created = 0
+	if not frappe.db.exists("User", email):
+		from frappe.utils.password import update_password
+
+		first = frappe.db.get_value("Contact", contact, "first_name")
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": email,
+				"first_name": first,
+				"user_type": "Website User",
+				"send_welcome_email": 0,
+				"language": frappe.db.get_default("lang") or "zh",
+				"roles": [{"role": "Customer"}],
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
+		update_password(email, password)
+		created = 1
+	if frappe.db.get_value("Contact", contact, "user") != email:
+		frappe.db.set_value("Contact", contact, "user", email)
+		created = 1
+	return created
 
 
 def make_employee(email: str, first: str, last: str, company: str) -> int:

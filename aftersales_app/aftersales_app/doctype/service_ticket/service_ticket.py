@@ -3,7 +3,6 @@
 
 import frappe
 from frappe import _
-from frappe.contacts.doctype.address.address import get_address_display
 from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, cstr, flt, formatdate, get_datetime, getdate, now_datetime
@@ -17,7 +16,13 @@ from aftersales_app.exceptions import (
 	StateEditError,
 	StatusFollowsWorkflowError,
 )
-from aftersales_app.intake import contact_details, customer_defaults, find_customer_by_email, is_linked
+from aftersales_app.intake import (
+	address_display,
+	contact_details,
+	customer_defaults,
+	find_customer_by_email,
+	is_linked,
+)
 from aftersales_app.warranty import derive_warranty
 
 
@@ -312,7 +317,7 @@ class ServiceTicket(Document):
 				):
 					self.set(field, details[field])
 		if self.address and (self.has_value_changed("address") or not self.address_display):
-			self.address_display = get_address_display(self.address)
+			self.address_display = address_display(self.address)
 		elif not self.address:
 			self.address_display = None
 

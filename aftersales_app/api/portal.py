@@ -1,0 +1,322 @@
+"""Whitelisted endpoints of the customer portal (售后服务门户).
+
+A signed-in customer (a website user with ERPNext's Customer role whose Contact links them to one or
+more Customers) lists and reads their customers' tickets, confirms or disputes a resolution, submits
+a new request and attaches photos to it. Every method checks the ticket's permission before it
+reads or writes anything, and refuses another customer's ticket exactly as a missing one.
+Guests have one method, lookup_ticket, rate-limited per IP.
+"""
+
+import frappe
+from frappe import _
+from frappe.query_builder import DocType
+from frappe.rate_limiter import rate_limit
+from frappe.utils import cint, escape_html
+
+from aftersales_app import portal
+from aftersales_app.permissions import portal_customers
+from aftersales_app.status import CATEGORIES, state_map
+
+LIST_FIELDS = [
+	"name",
+	"subject",
+	"customer_name",
+	"item_name",
+	"serial_no",
+	"workflow_state",
+	"status",
+	"opened_on",
+	"modified",
+]
+
+
+def _own_ticket(name: str | None):
+	"""The ticket if the session user may read it. A ticket of another customer is refused with
+	the same message as one that does not exist, so ticket numbers cannot be probed."""
+	if (
+		not name
+		or not isinstance(name, str)
+		or not frappe.db.exists("Service Ticket", name)
+		or not frappe.has_permission("Service Ticket", "read", doc=name)
+	):
+		frappe.throw(
+			_("Service Ticket {0} was not found").format(escape_html(str(name or ""))),
+			frappe.PermissionError,
+		)
+	return frappe.get_doc("Service Ticket", name)
+
+
+def _require_customer() -> list[str]:
+	"""The customers the session user acts for; refused for guests and users who act for none."""
+	customers = portal_customers(frappe.session.user)
+	if not customers:
+		frappe.throw(_("Only a customer's contact can do this"), frappe.PermissionError)
+	return customers
+
+
+@frappe.whitelist()
+def get_my_tickets(
+	search: str | None = None, status: str | None = None, start: int = 0, page_length: int = 20
+) -> list[dict]:
+	"""The tickets the session user may read, newest change first; `search` matches number,
+	subject, serial number or item, `status` is a workflow state or a state category."""
+	frappe.has_permission("Service Ticket", "read", throw=True)
+	filters = {}
+	if status:
+		if status in state_map():
+			filters["workflow_state"] = status
+		elif status in CATEGORIES:
+			filters["status"] = status
+		else:
+			frappe.throw(_("Unknown status {0}").format(escape_html(status)))
+	or_filters = None
+	search = portal.clean_text(search)
+	if search:
+		like = f"%{search}%"
+		or_filters = {
+			"name": ("like", like),
+			"subject": ("like", like),
+			"serial_no": ("like", like),
+			"item_name": ("like", like),
+		}
+	rows = frappe.get_list(
+		"Service Ticket",
+		filters=filters,
+		or_filters=or_filters,
+		fields=LIST_FIELDS,
+		order_by="modified desc",
+		limit_start=max(cint(start), 0),
+		limit_page_length=min(max(cint(page_length), 1), 100),
+	)
+	for row in rows:
+		row.state = portal.state_display(row.workflow_state, row.status)
+	return rows
+
+
+@frappe.whitelist()
+def get_ticket(name: str) -> dict:
+	"""One ticket as its customer sees it: details, the timeline of states, visits (technician's
+	name only), the resolution, the files the customer attached, and what they can do now."""
+	ticket = _own_ticket(name)
+	state = portal.state_display(ticket.workflow_state, ticket.status)
+	moves = portal.resolution_moves(ticket)
+	return {
+		"name": ticket.name,
+		"subject": ticket.subject,
+		"customer_name": ticket.customer_name,
+		"ticket_type": _(ticket.ticket_type) if ticket.ticket_type else "",
+		"opened_on": ticket.opened_on,
+		"modified": ticket.modified,
+		"item_code": ticket.item_code,
+		"item_name": ticket.item_name,
+		"serial_no": ticket.serial_no,
+		"warranty_status": _(ticket.warranty_status, context="Service Ticket")
+		if ticket.warranty_status
+		else "",
+		"description": portal.safe_html(ticket.description),
+		"state": state,
+		"next_step": portal.next_step(state.category),
+		"technician": portal.technician_name(ticket.assigned_technician),
+		"timeline": portal.timeline(ticket.name),
+		"visits": portal.visits(ticket.name),
+		"diagnosis": ticket.diagnosis,
+		"resolution": portal.safe_html(ticket.resolution),
+		"dispute_reason": ticket.dispute_reason,
+		"attachments": portal.customer_attachments(ticket),
+		"can_confirm": bool(moves.confirm),
+		"can_dispute": bool(moves.dispute),
+		"can_attach": ticket.status not in portal.FINAL_CATEGORIES,
+		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def confirm_resolution(name: str) -> dict:
+	"""The customer confirms the resolution of a ticket waiting for them (Awaiting Customer)."""
+	ticket = portal.confirm_resolution(_own_ticket(name))
+	return {"name": ticket.name, "state": portal.state_display(ticket.workflow_state, ticket.status)}
+
+
+@frappe.whitelist(methods=["POST"])
+def dispute_resolution(name: str, reason: str) -> dict:
+	"""The customer disputes the resolution, saying why (required): back to In Progress."""
+	ticket = portal.dispute_resolution(_own_ticket(name), reason)
+	return {"name": ticket.name, "state": portal.state_display(ticket.workflow_state, ticket.status)}
+
+
+# --- new requests --------------------------------------------------------------------------------
+
+
+def _serial_nos(customers: list[str]) -> list[frappe._dict]:
+	return frappe.get_all(
+		"Serial No",
+		filters={"customer": ("in", customers)},
+		fields=["name as serial_no", "item_code", "item_name", "customer"],
+		order_by="name asc",
+	)
+
+
+def _items(customers: list[str]) -> list[frappe._dict]:
+	"""Products the customers have: those of their serial numbers and of their submitted sales
+	invoices."""
+	items = {row.item_code: row.item_name for row in _serial_nos(customers)}
+	invoice, invoice_item = DocType("Sales Invoice"), DocType("Sales Invoice Item")
+	bought = (
+		frappe.qb.from_(invoice_item)
+		.join(invoice)
+		.on(invoice.name == invoice_item.parent)
+		.select(invoice_item.item_code, invoice_item.item_name)
+		.where((invoice.customer.isin(customers)) & (invoice.docstatus == 1) & (invoice.is_return == 0))
+		.distinct()
+		.run(as_dict=True)
+	)
+	for row in bought:
+		items.setdefault(row.item_code, row.item_name)
+	return [frappe._dict(item_code=code, item_name=name) for code, name in sorted(items.items())]
+
+
+def _ticket_types() -> list[frappe._dict]:
+	from aftersales_app.install import TICKET_TYPES
+
+	shipped = [name for name, *_ in TICKET_TYPES]
+	types = frappe.get_all("Service Ticket Type", filters={"disabled": 0}, pluck="name")
+	types.sort(key=lambda t: (shipped.index(t) if t in shipped else len(shipped), t))
+	return [frappe._dict(name=t, label=_(t)) for t in types]
+
+
+@frappe.whitelist()
+def get_request_options() -> dict:
+	"""What the new-request form offers the session user: their customers, serial numbers,
+	products and the ticket types."""
+	customers = _require_customer()
+	return {
+		"customers": frappe.get_all(
+			"Customer", filters={"name": ("in", customers)}, fields=["name", "customer_name"]
+		),
+		"serial_nos": _serial_nos(customers),
+		"items": _items(customers),
+		"ticket_types": _ticket_types(),
+	}
+
+
+@frappe.whitelist(methods=["POST"])
+def submit_request(
+	subject: str,
+	description: str,
+	serial_no: str | None = None,
+	item_code: str | None = None,
+	customer: str | None = None,
+	ticket_type: str | None = None,
+) -> dict:
+	"""A new ticket from the portal (channel Web Portal) for one of the session user's customers,
+	about one of their serial numbers or products. Photos follow with attach_file."""
+	customers = _require_customer()
+	subject, description = portal.clean_text(subject), portal.clean_text(description)
+	if not subject or not description:
+		frappe.throw(_("Give the request a subject and describe the problem"))
+	if len(subject) > 140:
+		frappe.throw(_("Please keep the subject under 140 characters"))
+	if customer and customer not in customers:
+		frappe.throw(_("You cannot submit requests for this customer"), frappe.PermissionError)
+
+	if serial_no:
+		serial = frappe.db.get_value("Serial No", serial_no, ["item_code", "customer"], as_dict=True)
+		if not serial or serial.customer not in customers or (customer and serial.customer != customer):
+			frappe.throw(
+				_("Serial No {0} is not one of your products").format(escape_html(serial_no)),
+				frappe.PermissionError,
+			)
+		customer, item_code = serial.customer, serial.item_code
+	elif item_code:
+		if item_code not in {row.item_code for row in _items([customer] if customer else customers)}:
+			frappe.throw(
+				_("Item {0} is not one of your products").format(escape_html(item_code)),
+				frappe.PermissionError,
+			)
+		if not customer:
+			customer = next(c for c in customers if any(r.item_code == item_code for r in _items([c])))
+	customer = customer or customers[0]
+
+	types = [t.name for t in _ticket_types()]
+	if ticket_type and ticket_type not in types:
+		frappe.throw(_("Unknown ticket type {0}").format(escape_html(ticket_type)))
+	if not types:
+		frappe.throw(_("Service requests cannot be taken online yet: please call customer service"))
+
+	contact = frappe.db.get_value(
+		"Contact",
+		{"user": frappe.session.user, "name": ("in", _contacts_of(customer))},
+	)
+	ticket = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"subject": subject,
+			"description": portal.text_to_html(description),
+			"customer": customer,
+			"contact": contact,
+			"raised_by": frappe.session.user,
+			"serial_no": serial_no,
+			"item_code": item_code,
+			"ticket_type": ticket_type or types[0],
+			"channel": "Web Portal",
+		}
+	)
+	# customers have no create right on Service Ticket (nor on the desk or REST): this method,
+	# having checked the customer, serial number and product above, is their one way in
+	ticket.insert(ignore_permissions=True)
+	return {"name": ticket.name, "route": f"/service-tickets/{ticket.name}"}
+
+
+def _contacts_of(customer: str) -> list[str]:
+	return frappe.get_all(
+		"Dynamic Link",
+		filters={"parenttype": "Contact", "link_doctype": "Customer", "link_name": customer},
+		pluck="parent",
+	) or [""]
+
+
+@frappe.whitelist(methods=["POST"])
+def attach_file() -> dict:
+	"""Attach the uploaded file to one of the session user's open tickets. Called through Frappe's
+	standard upload (POST /api/method/upload_file with method=aftersales_app.api.portal.attach_file,
+	ticket=<name> and the file), which checks the file's type for website users; the standard
+	attach itself needs write access to the ticket, which customers do not have."""
+	ticket = _own_ticket(frappe.form_dict.ticket)
+	if ticket.status in portal.FINAL_CATEGORIES:
+		frappe.throw(_("Files cannot be added to a closed ticket"))
+	content = getattr(frappe.local, "uploaded_file", None)
+	filename = getattr(frappe.local, "uploaded_filename", None)
+	if not content or not filename:
+		frappe.throw(_("Choose a file to attach"))
+	if len(portal.customer_attachments(ticket)) >= portal.MAX_PORTAL_ATTACHMENTS:
+		frappe.throw(
+			_("A ticket takes at most {0} files from the portal").format(portal.MAX_PORTAL_ATTACHMENTS)
+		)
+	file = frappe.get_doc(
+		{
+			"doctype": "File",
+			"attached_to_doctype": "Service Ticket",
+			"attached_to_name": ticket.name,
+			"file_name": filename,
+			"is_private": 1,
+			"content": content,
+		}
+	)
+	# the ticket is the customer's (checked above); File would ask for write access to it
+	file.insert(ignore_permissions=True)
+	return {"name": file.name, "file_name": file.file_name, "file_url": file.file_url}
+
+
+# --- guests --------------------------------------------------------------------------------------
+
+
+@frappe.whitelist(allow_guest=True, methods=["POST"])
+@rate_limit(limit=10, seconds=60)
+def lookup_ticket(ticket: str, phone: str) -> dict:
+	"""Guest lookup (rate-limited per IP): a ticket's number and the phone on it give its status,
+	timeline, next step and the technician's first name, nothing else. A wrong pair answers
+	exactly as a missing ticket does."""
+	found = portal.find_ticket_by_number_and_phone(portal.clean_text(ticket), phone)
+	if not found:
+		return {"found": 0, "message": _("No ticket matches this number and phone")}
+	return portal.guest_view(found)

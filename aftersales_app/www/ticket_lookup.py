@@ -1,0 +1,17 @@
+"""/ticket-lookup: anyone looks up one ticket with its number and the phone on it (the QR code on the
+job sheet links here with the number filled in). The lookup itself is the rate-limited
+aftersales_app.api.portal.lookup_ticket."""
+
+import frappe
+from frappe import _
+
+from aftersales_app import portal
+
+no_cache = 1
+
+
+def get_context(context):
+	context.ticket = (frappe.form_dict.ticket or "")[:40]
+	context.title = _("Look Up a Service Ticket")
+	context.no_breadcrumbs = True
+	context.messages = portal.js_messages()
