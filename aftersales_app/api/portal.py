@@ -148,6 +148,8 @@ def dispute_resolution(name: str, reason: str) -> dict:
 
 
 def _serial_nos(customers: list[str]) -> list[frappe._dict]:
+	# get_all on purpose: a customer has no desk rights on Serial No; `customers` are the session
+	# user's own (_require_customer), which is the whole permission check here
 	return frappe.get_all(
 		"Serial No",
 		filters={"customer": ("in", customers)},
@@ -190,6 +192,7 @@ def get_request_options() -> dict:
 	products and the ticket types."""
 	customers = _require_customer()
 	return {
+		# the user's own customers only (see _serial_nos)
 		"customers": frappe.get_all(
 			"Customer", filters={"name": ("in", customers)}, fields=["name", "customer_name"]
 		),
