@@ -586,3 +586,41 @@ def test_visits_show_the_window_and_the_technicians_name_only():
 		"outcome",
 		"technician",
 	}
+
+
+def test_rest_api_hides_dispatch_internals_of_the_customers_own_ticket(api_url, shared_tickets):
+	"""Dispatch fields (technician's user id, transfer reason, pool flag …) sit at permission level
+	2, which the Customer role does not have."""
+	mine, _other = shared_tickets
+	frappe.db.set_value(
+		"Service Ticket",
+		mine.name,
+		{"assigned_technician": demo.demo_email("tech.zhou"), "transfer_reason": "内部原因", "in_pool": 1},
+	)
+	frappe.db.commit()
+	data = (
+		login_session(api_url, WANG)
+		.get(f"{api_url}/api/resource/Service Ticket/{mine.name}", timeout=60)
+		.json()["data"]
+	)
+	assert data["name"] == mine.name
+	for field in ("assigned_technician", "transfer_reason", "transfer_to", "in_pool", "accept_deadline"):
+		assert not data.get(field), field  # removed, or reset to the field's empty value
+
+
+def test_technician_cannot_reassign_their_ticket_by_saving_it():
+	tech = demo.demo_email("tech.zhou")
+	ticket = force_state(make_ticket(assigned_technician=tech), "In Progress")
+	frappe.set_user(tech)
+	try:
+		doc = frappe.get_doc("Service Ticket", ticket.name)
+		doc.assigned_technician = demo.demo_email("tech.wu")
+		with pytest.raises(frappe.PermissionError):
+			doc.save()
+		doc = frappe.get_doc("Service Ticket", ticket.name)
+		doc.in_pool = 1
+		doc.save()  # saved, but the dispatch field is not theirs to set
+	finally:
+		frappe.set_user("Administrator")
+	ticket.reload()
+	assert (ticket.assigned_technician, ticket.in_pool) == (tech, 0)

@@ -15,13 +15,14 @@ class ServiceTechnician(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from aftersales_app.aftersales_app.doctype.service_technician_skill.service_technician_skill import (
 			ServiceTechnicianSkill,
 		)
 		from aftersales_app.aftersales_app.doctype.service_technician_territory.service_technician_territory import (
 			ServiceTechnicianTerritory,
 		)
-		from frappe.types import DF
 
 		active: DF.Check
 		away: DF.Check
