@@ -181,7 +181,7 @@ def _ticket_types() -> list[frappe._dict]:
 	from aftersales_app.install import TICKET_TYPES
 
 	shipped = [name for name, *_ in TICKET_TYPES]
-	types = frappe.get_all("Service Ticket Type", filters={"disabled": 0}, pluck="name")
+	types = frappe.get_list("Service Ticket Type", filters={"disabled": 0}, pluck="name")
 	types.sort(key=lambda t: (shipped.index(t) if t in shipped else len(shipped), t))
 	return [frappe._dict(name=t, label=_(t)) for t in types]
 
