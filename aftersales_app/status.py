@@ -64,10 +64,3 @@ def first_state() -> str:
 	from frappe.model.workflow import get_workflow
 
 	return get_workflow("Service Ticket").states[0].state
-
-
-@frappe.whitelist()
-def get_state_display() -> dict:
-	"""Colour, icon and category of each state, for the desk list, kanban and form."""
-	frappe.has_permission("Service Ticket", "read", throw=True)
-	return state_map()
