@@ -77,3 +77,15 @@ class TicketNotInProgressError(ReturnSlipError):
 
 class NotLastVisitError(ReturnSlipError):
 	pass
+
+
+class ChargeInvoiceError(frappe.ValidationError):
+	pass
+
+
+class PaymentAmountError(frappe.ValidationError):
+	pass
+
+
+class PaymentStateError(frappe.ValidationError):
+	pass

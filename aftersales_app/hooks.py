@@ -106,10 +106,13 @@ permission_query_conditions = {
 	"Service Ticket": "aftersales_app.permissions.ticket_query_conditions",
 	# a technician sees and edits only their own visits and the visits of their tickets
 	"Service Visit": "aftersales_app.permissions.service_visit_query",
+	# a technician sees the payments they collected and those of their tickets
+	"Service Payment": "aftersales_app.permissions.service_payment_query",
 }
 has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
 	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
+	"Service Payment": "aftersales_app.permissions.has_service_payment_permission",
 }
 
 # Document Events
@@ -118,6 +121,13 @@ has_permission = {
 doc_events = {
 	"Communication": {"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
+	"Sales Invoice": {
+		"on_submit": "aftersales_app.billing.link_amended_invoice",
+		"on_cancel": "aftersales_app.billing.unlink_charge_invoice",
+		"on_trash": "aftersales_app.billing.unlink_charge_invoice",
+	},
+	"Payment Entry": {"on_cancel": "aftersales_app.payments.on_payment_entry_cancel"},
 }
 
 # Scheduled Tasks

@@ -35,15 +35,15 @@ ERPNEXT_PERMISSIONS = {
 
 # Ticket types shipped as records (admins edit them freely; names are translated in the desk, so
 # they are chosen not to collide with ERPNext's own words such as "Return" or "Maintenance"):
-# name, priority level, billable by default, description
+# name, priority level, charge policy, description
 TICKET_TYPES = [
-	("Repair", "Medium", 1, "Fault repair, on site or in the workshop"),
-	("Maintenance Check", "Low", 1, "Scheduled maintenance and check-ups"),
-	("Product Return", "Medium", 0, "Return of a product for a refund"),
-	("Product Exchange", "Medium", 0, "Exchange of a faulty product for a new one"),
-	("Installation", "Medium", 0, "Installation and commissioning of a new product"),
-	("Usage Consultation", "Low", 0, "Questions on use, no visit needed"),
-	("Service Complaint", "Urgent", 0, "Complaint about a product or the service"),
+	("Repair", "Medium", "Follow Warranty", "Fault repair, on site or in the workshop"),
+	("Maintenance Check", "Low", "Follow Warranty", "Scheduled maintenance and check-ups"),
+	("Product Return", "Medium", "Always Free", "Return of a product for a refund"),
+	("Product Exchange", "Medium", "Follow Warranty", "Exchange of a faulty product for a new one"),
+	("Installation", "Medium", "Always Free", "Installation and commissioning of a new product"),
+	("Usage Consultation", "Low", "Always Free", "Questions on use, no visit needed"),
+	("Service Complaint", "Urgent", "Always Free", "Complaint about a product or the service"),
 ]
 
 # ERPNext's setup wizard creates Low / Medium / High under their names in the site's language;
@@ -54,6 +54,7 @@ PRIORITY_LEVELS = ["Low", "Medium", "High", "Urgent"]
 def after_install():
 	setup_erpnext_permissions()
 	make_ticket_types()
+	make_charging_setup()
 
 
 def after_sync():
@@ -65,6 +66,7 @@ def after_setup_wizard(args=None):
 	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
 	was installed: give the shipped ticket types their default priorities then."""
 	make_ticket_types()
+	make_charging_setup()
 
 
 def site_language() -> str:
@@ -93,7 +95,7 @@ def make_ticket_types():
 	"""Create the shipped ticket types that are missing; fill a missing default priority. An admin's
 	changes to existing types are kept."""
 	make_priorities()
-	for name, level, billable, description in TICKET_TYPES:
+	for name, level, policy, description in TICKET_TYPES:
 		priority = get_priority(level)
 		if not frappe.db.exists("Service Ticket Type", name):
 			frappe.get_doc(
@@ -101,12 +103,105 @@ def make_ticket_types():
 					"doctype": "Service Ticket Type",
 					"type_name": name,
 					"default_priority": priority,
-					"billable_default": billable,
+					"charge_policy": policy,
 					"description": description,
 				}
 			).insert(ignore_permissions=True)
 		elif priority and not frappe.db.get_value("Service Ticket Type", name, "default_priority"):
 			frappe.db.set_value("Service Ticket Type", name, "default_priority", priority)
+
+
+# Service items the charge invoice bills besides parts: (settings field, item code, name, unit)
+SERVICE_ITEMS = [
+	("labour_item", "AS-LABOUR", "Labour Charge", "Hour"),
+	("call_out_item", "AS-CALL-OUT", "On-site Call-out Fee", "Nos"),
+]
+# Modes of payment technicians collect with, besides ERPNext's Cash: (name, type). ERPNext's own
+# "Wire Transfer" and "Credit Card" serve bank transfers and cards.
+MODES_OF_PAYMENT = [
+	("WeChat Pay", "Bank"),
+	("Alipay", "Bank"),
+	("Wire Transfer", "Bank"),
+	("Credit Card", "Bank"),
+	("Cash", "Cash"),
+]
+
+
+def make_charging_setup():
+	"""The service items and modes of payment charging needs, once ERPNext is set up (it makes the
+	item groups, units and company accounts in its setup wizard). Fills what is missing only."""
+	if not frappe.db.exists("Company", {}):
+		return
+	make_service_items()
+	make_modes_of_payment()
+
+
+def _existing(doctype: str, name: str) -> str | None:
+	"""A record under its English or its site-language name (ERPNext names fixtures in the
+	language of its setup wizard)."""
+	for candidate in (name, _(name, lang=site_language())):
+		if frappe.db.exists(doctype, candidate):
+			return candidate
+	return None
+
+
+def make_service_items():
+	from frappe.utils.nestedset import get_root_of
+
+	lang = site_language()
+	settings = frappe.get_single("After-Sales Settings")
+	for field, code, item_name, uom in SERVICE_ITEMS:
+		if not frappe.db.exists("Item", code):
+			frappe.get_doc(
+				{
+					"doctype": "Item",
+					"item_code": code,
+					"item_name": _(item_name, lang=lang),
+					"description": _(item_name, lang=lang),
+					"item_group": _existing("Item Group", "Services") or get_root_of("Item Group"),
+					"stock_uom": _existing("UOM", uom) or _existing("UOM", "Nos"),
+					"is_stock_item": 0,
+					"include_item_in_manufacturing": 0,
+					"is_sales_item": 1,
+					"is_purchase_item": 0,
+				}
+			).insert(ignore_permissions=True)
+		if not settings.get(field):
+			settings.set(field, code)
+	# settings saved before these fields existed keep no value for them: their defaults
+	for field, default in (("charge_call_out_fee", 1), ("default_settlement", "Pay on Site")):
+		if not frappe.db.exists("Singles", {"doctype": "After-Sales Settings", "field": field}):
+			settings.set(field, default)
+	settings.flags.ignore_permissions = True
+	settings.save()
+
+
+def make_modes_of_payment():
+	"""WeChat Pay and Alipay as ERPNext Modes of Payment; each mode the app offers gets each
+	company's default bank (or cash) account where it has none, so that finance's confirmation can
+	book it. An admin points them at other accounts in ERPNext."""
+	lang = site_language()
+	for mode, mode_type in MODES_OF_PAYMENT:
+		name = _existing("Mode of Payment", mode)
+		if not name:
+			name = _(mode, lang=lang)
+			frappe.get_doc({"doctype": "Mode of Payment", "mode_of_payment": name, "type": mode_type}).insert(
+				ignore_permissions=True
+			)
+		doc = frappe.get_doc("Mode of Payment", name)
+		have = {row.company for row in doc.accounts}
+		for company in frappe.get_all(
+			"Company", fields=["name", "default_bank_account", "default_cash_account"]
+		):
+			account = (
+				company.default_cash_account
+				if doc.type == "Cash"
+				else company.default_bank_account or company.default_cash_account
+			)
+			if company.name not in have and account:
+				doc.append("accounts", {"company": company.name, "default_account": account})
+		if len(doc.accounts) > len(have):
+			doc.save(ignore_permissions=True)
 
 
 def before_uninstall():

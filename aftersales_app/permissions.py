@@ -127,3 +127,30 @@ def has_service_visit_permission(doc, ptype: str | None = None, user: str | None
 	return bool(doc.get("ticket")) and (
 		frappe.db.get_value("Service Ticket", doc.get("ticket"), "assigned_technician") == user
 	)
+
+
+def service_payment_query(user: str | None = None) -> str:
+	"""List condition for Service Payment: a technician sees the payments they collected and the
+	payments of the tickets assigned to them."""
+	user = user or frappe.session.user
+	if not is_technician_only(user):
+		return ""
+	ticket = frappe.qb.DocType("Service Ticket")
+	own_tickets = frappe.qb.from_(ticket).select(ticket.name).where(ticket.assigned_technician == user)
+	return (
+		f"(`tabService Payment`.`collected_by` = {frappe.db.escape(user)}"
+		f" or `tabService Payment`.`service_ticket` in ({own_tickets.get_sql()}))"
+	)
+
+
+def has_service_payment_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""A technician records payments for the tickets assigned to them and reads the ones they
+	collected; other roles follow their role permissions (None: no opinion)."""
+	user = user or frappe.session.user
+	if not is_technician_only(user):
+		return None
+	if doc.get("collected_by") == user and ptype in ("read", "print"):
+		return True
+	return bool(doc.get("service_ticket")) and (
+		frappe.db.get_value("Service Ticket", doc.get("service_ticket"), "assigned_technician") == user
+	)

@@ -14,6 +14,7 @@ from frappe.model.document import Document
 from frappe.model.workflow import apply_workflow, get_transitions
 from frappe.utils import escape_html, flt, format_datetime, get_datetime, now_datetime, strip_html
 
+from aftersales_app import billing
 from aftersales_app.exceptions import (
 	NotLastVisitError,
 	ReturnSlipError,
@@ -206,6 +207,7 @@ def file_return_slip(visit: Document) -> Document:
 			"diagnosis": visit.diagnosis or ticket.diagnosis,
 			"resolution": (visit.solution or "") + parts_summary(visit),
 			"labour_hours": visit.labour_hours,
+			"labour_not_covered": visit.labour_not_covered,
 			"faulty_serial_no": visit.faulty_serial_no,
 			"replacement_serial_no": visit.replacement_serial_no,
 			"return_slip_visit": visit.name,
@@ -232,6 +234,10 @@ def file_return_slip(visit: Document) -> Document:
 		ticket.flags.ignore_state_edit_rights = True
 		ticket.save()
 		ticket = apply_workflow(ticket, transition.action)
+		# the charged parts and labour become the draft charge invoice (nothing when free)
+		if ticket.billable:
+			billing.make_charge_invoice(ticket, ignore_permissions=True)
+			ticket.reload()
 	return ticket
 
 
@@ -256,7 +262,7 @@ def parts_summary(visit: Document) -> str:
 		return ""
 	rows = []
 	for part in visit.parts:
-		warranty = f" ({escape_html(_('Covered by Warranty'))})" if part.covered_by_warranty else ""
+		warranty = f" ({escape_html(_('Not Covered'))})" if part.not_covered else ""
 		rows.append(
 			f"<li>{escape_html(part.item_name or part.item_code)} × {flt(part.qty):g} "
 			f"{escape_html(_(part.uom or ''))}{warranty}</li>"

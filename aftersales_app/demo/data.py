@@ -33,6 +33,9 @@ ITEMS = [
 	("AS-PART-FILTER", "净水器滤芯", 0, False),
 ]
 
+# selling prices of the spare parts and of the app's service items (labour per hour, call-out fee)
+PRICES = [("AS-PART-COMP", 800), ("AS-PART-FILTER", 120), ("AS-LABOUR", 120), ("AS-CALL-OUT", 60)]
+
 # customer, type, territory, contacts [(first, last, mobile, email)], address (line1, city, state);
 # Chinese names go whole into first_name (family name first), as Frappe joins first + last with a space
 CUSTOMERS = [
@@ -153,6 +156,7 @@ def load(password: str | None = None) -> dict:
 		employee=0,
 		technician=0,
 		portal_user=0,
+		item_price=0,
 	)
 
 	for territory in TERRITORIES:
@@ -164,6 +168,8 @@ def load(password: str | None = None) -> dict:
 	item_group = get_or_make_item_group()
 	for item_code, item_name, warranty_days, serialised in ITEMS:
 		created.item += make_item(item_code, item_name, item_group, warranty_days, serialised)
+	for item_code, rate in PRICES:
+		created.item_price += make_item_price(item_code, rate)
 	for name, customer_type, territory, contacts, address in CUSTOMERS:
 		created.customer += make_customer(name, customer_type, territory)
 		for first, last, mobile, email in contacts:
@@ -230,6 +236,18 @@ def make_item(item_code: str, item_name: str, item_group: str, warranty_days: in
 			"description": item_name,
 		},
 	)
+
+
+def make_item_price(item_code: str, rate: float) -> int:
+	price_list = frappe.db.get_single_value("Selling Settings", "selling_price_list")
+	if not price_list or not frappe.db.exists("Item", item_code):
+		return 0
+	if frappe.db.exists("Item Price", {"item_code": item_code, "price_list": price_list}):
+		return 0
+	frappe.get_doc(
+		{"doctype": "Item Price", "item_code": item_code, "price_list": price_list, "price_list_rate": rate}
+	).insert(ignore_permissions=True)
+	return 1
 
 
 def make_customer(name: str, customer_type: str, territory: str) -> int:

@@ -7,6 +7,7 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, cstr, flt, formatdate, get_datetime, getdate, now_datetime
 
+from aftersales_app import billing
 from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
@@ -43,6 +44,19 @@ class ServiceTicket(Document):
 		assigned_technician: DF.Link | None
 		billable: DF.Check
 		channel: DF.Literal["", "Phone", "Web Portal", "Email", "WeChat", "App", "Walk-in", "API", "Import"]
+		charge_amount: DF.Currency
+		charge_basis: DF.Literal[
+			"",
+			"Warranty Covers",
+			"Warranty Expired",
+			"Free by Ticket Type",
+			"Charged by Ticket Type",
+			"Free by Override",
+			"Charged by Override",
+		]
+		charge_invoice: DF.Link | None
+		charge_override: DF.Literal["", "Charge", "Free"]
+		charge_override_reason: DF.SmallText | None
 		contact: DF.Link | None
 		contact_display: DF.Data | None
 		contact_phone: DF.Data | None
@@ -58,8 +72,11 @@ class ServiceTicket(Document):
 		item_code: DF.Link | None
 		item_name: DF.Data | None
 		labour_hours: DF.Float
+		labour_not_covered: DF.Check
 		naming_series: DF.Literal["ST-.YYYY..MM..DD.-.####"]
 		opened_on: DF.Datetime | None
+		outstanding_amount: DF.Currency
+		paid_amount: DF.Currency
 		priority: DF.Link | None
 		purchase_date: DF.Date | None
 		purchase_invoice: DF.Link | None
@@ -70,6 +87,7 @@ class ServiceTicket(Document):
 		resolution: DF.TextEditor | None
 		return_slip_visit: DF.Link | None
 		serial_no: DF.Link | None
+		settlement: DF.Literal["", "Pay on Site", "Invoice Terms", "Deposit and Balance"]
 		state_since: DF.Datetime | None
 		status: DF.Literal[
 			"Open",
@@ -91,6 +109,7 @@ class ServiceTicket(Document):
 		ticket_type: DF.Link
 		transfer_reason: DF.SmallText | None
 		transfer_to: DF.Link | None
+		unconfirmed_amount: DF.Currency
 		warranty_expiry_date: DF.Date | None
 		warranty_status: DF.Literal["", "Under Warranty", "Out of Warranty", "Under AMC", "Out of AMC"]
 		workflow_state: DF.Link | None
@@ -112,9 +131,11 @@ class ServiceTicket(Document):
 		self.set_repeat_count()
 		self.set_names()
 		self.set_status()
+		billing.set_charging(self)
 
 	def on_update(self):
 		self.log_state_change()
+		billing.log_override(self)
 		if self.state_changed() and self.status == "Awaiting Acceptance" and self.assigned_technician:
 			from aftersales_app.dispatch import open_todo
 

@@ -13,7 +13,7 @@ class ServiceTicketType(Document):
 	if TYPE_CHECKING:
 		from frappe.types import DF
 
-		billable_default: DF.Check
+		charge_policy: DF.Literal["Follow Warranty", "Always Free", "Always Charged"]
 		default_dispatch_mode: DF.Literal["Direct", "Pool", "Auto"]
 		default_priority: DF.Link | None
 		description: DF.SmallText | None

@@ -62,33 +62,18 @@ frappe.ui.form.on("Service Visit", {
 });
 
 frappe.ui.form.on("Service Visit Part", {
-	parts_add(frm, cdt, cdn) {
-		// parts of a unit under warranty or AMC are covered unless unticked
-		const covered = ["Under Warranty", "Under AMC"].includes(frm.doc.warranty_status) ? 1 : 0;
-		frappe.model.set_value(cdt, cdn, "covered_by_warranty", covered);
-	},
 	qty(frm, cdt, cdn) {
 		set_amount(frm, cdt, cdn);
 	},
 	rate(frm, cdt, cdn) {
 		set_amount(frm, cdt, cdn);
 	},
-	covered_by_warranty(frm) {
-		set_chargeable_amount(frm);
-	},
 });
 
 function set_amount(frm, cdt, cdn) {
 	const row = locals[cdt][cdn];
+	// the chargeable amount follows the ticket's charge basis: the server sets it on save
 	frappe.model.set_value(cdt, cdn, "amount", flt(row.qty) * flt(row.rate));
-	set_chargeable_amount(frm);
-}
-
-function set_chargeable_amount(frm) {
-	const total = (frm.doc.parts || [])
-		.filter((p) => !p.covered_by_warranty)
-		.reduce((sum, p) => sum + flt(p.amount), 0);
-	frm.set_value("chargeable_amount", total);
 }
 
 // frappe.xcall, not frm.call: frm.call copies every key of the answer into the document

@@ -6,6 +6,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
+from aftersales_app import billing
 from aftersales_app.exceptions import (
 	PartsIssuedError,
 	SerialSwapError,
@@ -25,14 +26,13 @@ class ServiceVisit(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
-		from frappe.types import DF
-
 		from aftersales_app.aftersales_app.doctype.service_visit_part.service_visit_part import (
 			ServiceVisitPart,
 		)
 		from aftersales_app.aftersales_app.doctype.service_visit_photo.service_visit_photo import (
 			ServiceVisitPhoto,
 		)
+		from frappe.types import DF
 
 		chargeable_amount: DF.Currency
 		check_in: DF.Datetime | None
@@ -42,6 +42,7 @@ class ServiceVisit(Document):
 		diagnosis: DF.SmallText | None
 		faulty_serial_no: DF.Link | None
 		labour_hours: DF.Float
+		labour_not_covered: DF.Check
 		naming_series: DF.Literal["SV-.YYYY..MM..DD.-.###"]
 		outcome: DF.Literal["", "Resolved", "Needs Another Visit", "Parts Ordered", "Customer Absent"]
 		parts: DF.Table[ServiceVisitPart]
@@ -188,7 +189,17 @@ class ServiceVisit(Document):
 				)
 				row.rate = selling_rate(row.item_code, price_list)
 			row.amount = flt(flt(row.qty) * flt(row.rate), row.precision("amount"))
-		self.chargeable_amount = sum(flt(row.amount) for row in self.parts if not row.covered_by_warranty)
+		basis = self.charge_basis()
+		self.chargeable_amount = sum(
+			flt(row.amount) for row in self.parts if billing.is_charged(basis, row.not_covered)
+		)
+
+	def charge_basis(self) -> str:
+		ticket = frappe.db.get_value(
+			"Service Ticket", self.ticket, ["charge_override", "ticket_type"], as_dict=True
+		)
+		policy = frappe.db.get_value("Service Ticket Type", ticket.ticket_type, "charge_policy")
+		return billing.charge_basis(ticket.charge_override, policy, self.warranty_status)
 
 	def stock_parts(self) -> list:
 		return [row for row in self.parts if row.is_stock_item]

@@ -14,10 +14,10 @@ class ServiceVisitPart(Document):
 		from frappe.types import DF
 
 		amount: DF.Currency
-		covered_by_warranty: DF.Check
 		is_stock_item: DF.Check
 		item_code: DF.Link
 		item_name: DF.Data | None
+		not_covered: DF.Check
 		parent: DF.Data
 		parentfield: DF.Data
 		parenttype: DF.Data

@@ -1,0 +1,145 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+from frappe.utils import flt, fmt_money, getdate
+
+from aftersales_app import payments
+from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
+
+# Set only by finance's actions (aftersales_app.payments), never typed in or sent over REST.
+FINANCE_FIELDS = (
+	"status",
+	"payment_entry",
+	"confirmed_by",
+	"confirmed_on",
+	"rejection_reason",
+	"rejected_by",
+)
+
+
+class ServicePayment(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		amount: DF.Currency
+		collected_by: DF.Link | None
+		collected_on: DF.Date
+		confirmed_by: DF.Link | None
+		confirmed_on: DF.Datetime | None
+		currency: DF.Link | None
+		customer: DF.Link | None
+		customer_name: DF.Data | None
+		installment_no: DF.Int
+		mode_of_payment: DF.Link
+		naming_series: DF.Literal["SP-.YYYY..MM..DD.-.###"]
+		payment_entry: DF.Link | None
+		proof: DF.AttachImage | None
+		reference_no: DF.Data | None
+		rejected_by: DF.Link | None
+		rejection_reason: DF.SmallText | None
+		remarks: DF.SmallText | None
+		sales_invoice: DF.Link | None
+		service_ticket: DF.Link
+		status: DF.Literal["Unconfirmed", "Confirmed", "Rejected"]
+
+	# end: auto-generated types
+	def validate(self):
+		self.validate_finance_fields()
+		self.set_ticket_details()
+		self.validate_amount()
+		self.validate_collected_on()
+
+	def on_update(self):
+		payments.follow_money(self.service_ticket)
+
+	def on_trash(self):
+		if self.status == "Confirmed":
+			frappe.throw(
+				_("Payment {0} is confirmed: cancel Payment Entry {1} first").format(
+					frappe.bold(self.name), frappe.bold(self.payment_entry)
+				),
+				PaymentStateError,
+			)
+
+	def after_delete(self):
+		payments.follow_money(self.service_ticket)
+
+	def validate_finance_fields(self):
+		"""Confirmation and rejection are finance's actions; a confirmed payment is in the books
+		and changes only by cancelling its Payment Entry."""
+		if self.flags.finance_action:
+			return
+		before = self.get_doc_before_save()
+		if before and before.status == "Confirmed":
+			frappe.throw(
+				_("Payment {0} is confirmed: cancel Payment Entry {1} to change it").format(
+					frappe.bold(self.name), frappe.bold(self.payment_entry)
+				),
+				PaymentStateError,
+			)
+		for fieldname in FINANCE_FIELDS:
+			old = before.get(fieldname) if before else self.meta.get_field(fieldname).default
+			if (old or None) != (self.get(fieldname) or None):
+				frappe.throw(
+					_("{0} is set by finance's confirmation, not by hand").format(
+						_(self.meta.get_label(fieldname), context=self.doctype)
+					),
+					PaymentStateError,
+				)
+
+	def set_ticket_details(self):
+		ticket = frappe.db.get_value(
+			"Service Ticket",
+			self.service_ticket,
+			["customer", "customer_name", "charge_invoice", "billable", "status", "workflow_state"],
+			as_dict=True,
+		)
+		if ticket.status in ("Rejected", "Cancelled"):
+			frappe.throw(
+				_("Ticket {0} is {1}: no payment is collected for it").format(
+					frappe.bold(self.service_ticket), frappe.bold(_(ticket.workflow_state))
+				),
+				PaymentStateError,
+			)
+		if not ticket.charge_invoice:
+			frappe.throw(
+				_("Ticket {0} has no charge invoice: there is nothing to collect yet").format(
+					frappe.bold(self.service_ticket)
+				),
+				PaymentStateError,
+			)
+		self.customer, self.customer_name = ticket.customer, ticket.customer_name
+		if not self.payment_entry:
+			self.sales_invoice = ticket.charge_invoice
+		self.currency = frappe.db.get_value("Sales Invoice", self.sales_invoice, "currency")
+		self.collected_by = self.collected_by or frappe.session.user
+		if not self.installment_no:
+			self.installment_no = payments.next_installment(self.service_ticket)
+
+	def validate_amount(self):
+		if flt(self.amount) <= 0:
+			frappe.throw(_("The amount collected must be greater than zero"), PaymentAmountError)
+		if self.status != "Unconfirmed":
+			return
+		left = payments.to_collect(self.service_ticket, exclude=None if self.is_new() else self.name)
+		if flt(self.amount) > left + 0.005:
+			frappe.throw(
+				_("The amount {0} is more than the {1} still to collect on ticket {2}").format(
+					fmt_money(self.amount, currency=self.currency),
+					fmt_money(max(left, 0), currency=self.currency),
+					frappe.bold(self.service_ticket),
+				),
+				PaymentAmountError,
+			)
+
+	def validate_collected_on(self):
+		if self.collected_on and getdate(self.collected_on) > getdate():
+			frappe.throw(_("Collected On cannot be in the future"), PaymentAmountError)

@@ -1,0 +1,91 @@
+"""Whitelisted actions of charging and collecting: the ticket's charge invoice, and finance's
+confirmation or rejection of a Service Payment. Each checks who may act before aftersales_app.billing
+or aftersales_app.payments does the work."""
+
+import frappe
+from frappe import _
+
+from aftersales_app import billing, payments
+
+CHARGING_ROLES = {"Service Agent", "After-Sales Manager", "Accounts User", "System Manager"}
+
+
+@frappe.whitelist(methods=["POST"])
+def make_charge_invoice(ticket: str) -> dict:
+	"""Create the ticket's draft charge invoice from its return slip, or rebuild the draft's lines
+	after the charging changed. Customer service and finance only."""
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("write")
+	if not CHARGING_ROLES & set(frappe.get_roles()):
+		frappe.throw(_("Only customer service or finance makes charge invoices"), frappe.PermissionError)
+	invoice = billing.make_charge_invoice(doc, ignore_permissions=True)
+	if not invoice:
+		frappe.throw(
+			_("Ticket {0} is free of charge: there is nothing to invoice").format(frappe.bold(ticket))
+		)
+	return {"sales_invoice": invoice.name, "grand_total": invoice.grand_total}
+
+
+@frappe.whitelist(methods=["POST"])
+def confirm_payment(payment: str) -> dict:
+	"""Finance confirms a collected payment: a submitted Payment Entry against the charge invoice."""
+	doc = payments.confirm(payment)
+	return _answer(doc)
+
+
+@frappe.whitelist(methods=["POST"])
+def reject_payment(payment: str, reason: str) -> dict:
+	"""Finance sends a payment back to whoever collected it, with the reason."""
+	doc = payments.reject(payment, reason)
+	return _answer(doc)
+
+
+@frappe.whitelist(methods=["POST"])
+def resubmit_payment(payment: str) -> dict:
+	"""The collector submits a corrected, rejected payment to finance again."""
+	doc = payments.resubmit(payment)
+	return _answer(doc)
+
+
+@frappe.whitelist()
+def charges(ticket: str) -> dict:
+	"""What the ticket form shows about its money: amounts, the invoice's schedule, payments."""
+	doc = frappe.get_doc("Service Ticket", ticket)
+	doc.check_permission("read")
+	values = billing.amounts(ticket)
+	return {
+		**values,
+		"to_collect": payments.to_collect(ticket),
+		"schedule": payments.schedule(values.charge_invoice),
+		"payments": frappe.get_list(
+			"Service Payment",
+			filters={"service_ticket": ticket},
+			fields=[
+				"name",
+				"installment_no",
+				"amount",
+				"mode_of_payment",
+				"status",
+				"collected_on",
+				"collected_by",
+			],
+			order_by="installment_no asc",
+		),
+	}
+
+
+def _answer(payment) -> dict:
+	ticket = frappe.db.get_value(
+		"Service Ticket",
+		payment.service_ticket,
+		["workflow_state", "status", "outstanding_amount"],
+		as_dict=True,
+	)
+	return {
+		"name": payment.name,
+		"status": payment.status,
+		"payment_entry": payment.payment_entry,
+		"ticket": payment.service_ticket,
+		"workflow_state": ticket.workflow_state,
+		"outstanding_amount": ticket.outstanding_amount,
+	}

@@ -1,0 +1,265 @@
+"""Charging (收费): which tickets are charged and for what, and the charge invoice ERPNext books —
+priced by the customer's price list, taxed by the company's template, with the payment terms of
+the settlement After-Sales Settings choose."""
+
+import pytest
+
+import frappe
+from frappe.utils import add_days, flt, getdate, nowdate
+
+from aftersales_app import billing, visits
+from aftersales_app.api import payment as api
+from aftersales_app.demo import data as demo
+from aftersales_app.exceptions import ChargeInvoiceError
+from aftersales_app.tests.utils import force_state, make_ticket, make_visit, stock_warehouse
+
+TECH = demo.demo_email("tech.zhou")
+AGENT = demo.demo_email("agent")
+FINANCE = demo.demo_email("finance")
+OUT_OF_WARRANTY = "SN-AC-0002"  # 上海明德, warranty ended 30 days ago
+UNDER_WARRANTY = "SN-AC-0001"  # 上海明德
+UNDER_AMC = "SN-AC-0003"  # 北京华信, warranty over, AMC running
+COMPRESSOR, FILTER = "AS-PART-COMP", "AS-PART-FILTER"  # 800 and 120 on the selling price list
+LABOUR_RATE, CALL_OUT_RATE = 120, 60
+
+
+def as_user(user: str, fn, *args, **kwargs):
+	frappe.set_user(user)
+	try:
+		return fn(*args, **kwargs)
+	finally:
+		frappe.set_user("Administrator")
+
+
+def returned_ticket(
+	serial_no=OUT_OF_WARRANTY, parts=((COMPRESSOR, 1, 0),), labour_hours=2, labour_not_covered=0, **values
+):
+	"""A ticket whose technician visited (checked in), worked and filed the return slip: it waits
+	for the customer's confirmation. parts: (item, qty, not covered)."""
+	customer = frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else "上海明德贸易有限公司"
+	ticket = force_state(
+		make_ticket(serial_no=serial_no, customer=customer, assigned_technician=TECH, **values), "In Progress"
+	)
+	warehouse = stock_warehouse()
+	visit = make_visit(
+		ticket,
+		diagnosis="压缩机损坏",
+		solution="<p>更换压缩机</p>",
+		labour_hours=labour_hours,
+		labour_not_covered=labour_not_covered,
+		parts=[
+			{"item_code": item, "qty": qty, "warehouse": warehouse, "not_covered": not_covered}
+			for item, qty, not_covered in parts
+		],
+	)
+	as_user(TECH, visits.check_in, visit)
+	as_user(TECH, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
+	return ticket.reload()
+
+
+def invoice_lines(ticket) -> list[tuple]:
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	return sorted((row.item_code, flt(row.qty), flt(row.rate)) for row in invoice.items)
+
+
+# --- free or charged -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+	"override, policy, warranty, not_covered, basis, charged",
+	[
+		(None, "Follow Warranty", "Under Warranty", False, "Warranty Covers", False),
+		(None, "Follow Warranty", "Under Warranty", True, "Warranty Covers", True),
+		(None, "Follow Warranty", "Under AMC", False, "Warranty Covers", False),
+		(None, "Follow Warranty", "Under AMC", True, "Warranty Covers", True),
+		(None, "Follow Warranty", "Out of Warranty", False, "Warranty Expired", True),
+		(None, "Follow Warranty", "Out of AMC", False, "Warranty Expired", True),
+		(None, "Follow Warranty", "", False, "Warranty Expired", True),  # no proof of warranty
+		(None, "Always Free", "Out of Warranty", True, "Free by Ticket Type", False),
+		(None, "Always Charged", "Under Warranty", False, "Charged by Ticket Type", True),
+		("Free", "Always Charged", "Out of Warranty", True, "Free by Override", False),
+		("Charge", "Always Free", "Under Warranty", False, "Charged by Override", True),
+	],
+)
+def test_decision_table(override, policy, warranty, not_covered, basis, charged):
+	assert billing.charge_basis(override, policy, warranty) == basis
+	assert billing.is_charged(basis, not_covered) is charged
+
+
+def test_out_of_warranty_charges_parts_labour_and_the_call_out():
+	ticket = returned_ticket(OUT_OF_WARRANTY, parts=[(COMPRESSOR, 1, 0), (FILTER, 2, 0)], labour_hours=2)
+	assert (ticket.charge_basis, ticket.billable) == ("Warranty Expired", 1)
+	assert invoice_lines(ticket) == [
+		("AS-CALL-OUT", 1, CALL_OUT_RATE),
+		("AS-LABOUR", 2, LABOUR_RATE),
+		(COMPRESSOR, 1, 800),
+		(FILTER, 2, 120),
+	]
+	assert ticket.charge_amount == 800 + 240 + 240 + 60
+
+
+def test_under_warranty_is_free_and_makes_no_invoice():
+	ticket = returned_ticket(UNDER_WARRANTY, parts=[(COMPRESSOR, 1, 0)], labour_hours=2)
+	assert (ticket.charge_basis, ticket.billable, ticket.charge_invoice) == ("Warranty Covers", 0, None)
+	as_user(AGENT, apply_action, ticket, "确认解决")
+	assert ticket.reload().status == "Awaiting Revisit"  # no payment step
+
+
+def test_under_warranty_charges_only_what_is_marked_not_covered():
+	ticket = returned_ticket(UNDER_WARRANTY, parts=[(COMPRESSOR, 1, 0), (FILTER, 1, 1)], labour_hours=3)
+	assert ticket.billable == 1
+	assert invoice_lines(ticket) == [(FILTER, 1, 120)]  # no compressor, labour or call-out
+
+	amc = returned_ticket(UNDER_AMC, parts=[(COMPRESSOR, 1, 0)], labour_hours=1.5, labour_not_covered=1)
+	assert (amc.charge_basis, amc.billable) == ("Warranty Covers", 1)
+	assert invoice_lines(amc) == [("AS-LABOUR", 1.5, LABOUR_RATE)]
+
+
+def test_ticket_type_policy_decides_before_the_warranty():
+	ticket = returned_ticket(OUT_OF_WARRANTY, ticket_type="Installation")  # shipped as Always Free
+	assert (ticket.charge_basis, ticket.billable, ticket.charge_invoice) == ("Free by Ticket Type", 0, None)
+
+
+def test_agent_override_needs_a_reason_and_is_logged():
+	ticket = returned_ticket(OUT_OF_WARRANTY)
+	ticket.charge_override = "Free"
+	with pytest.raises(frappe.MandatoryError):
+		as_user(AGENT, ticket.save)
+	ticket.reload()
+	ticket.update({"charge_override": "Free", "charge_override_reason": "老客户，免收本次费用"})
+	as_user(AGENT, ticket.save)
+	assert (ticket.charge_basis, ticket.billable) == ("Free by Override", 0)
+	comment = frappe.get_last_doc(
+		"Comment", filters={"reference_doctype": "Service Ticket", "reference_name": ticket.name}
+	)
+	assert "老客户，免收本次费用" in comment.content and comment.owner == AGENT
+
+
+def test_technician_cannot_override_charging():
+	ticket = returned_ticket(OUT_OF_WARRANTY)
+	force_state(ticket, "In Progress")  # a state the technician edits in
+	ticket.update({"charge_override": "Free", "charge_override_reason": "我说免费"})
+	as_user(TECH, ticket.save)  # permlevel 1: the technician's change is dropped, not saved
+	assert frappe.db.get_value("Service Ticket", ticket.name, "charge_override") in (None, "")
+	assert frappe.db.get_value("Service Ticket", ticket.name, "billable") == 1
+
+
+# --- the charge invoice --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def default_tax_template():
+	company = frappe.defaults.get_global_default("company")
+	template = frappe.get_doc(
+		{
+			"doctype": "Sales Taxes and Charges Template",
+			"title": "售后测试增值税",
+			"company": company,
+			"is_default": 1,
+			"taxes": [
+				{
+					"charge_type": "On Net Total",
+					"account_head": frappe.db.get_value("Account", {"company": company, "account_type": "Tax", "is_group": 0}),
+					"description": "增值税 13%",
+					"rate": 13,
+				}
+			],
+		}
+	).insert()
+	return template.name
+
+
+def test_invoice_is_a_draft_for_the_customer_linked_both_ways_and_taxed(default_tax_template):
+	ticket = returned_ticket(OUT_OF_WARRANTY, parts=[(COMPRESSOR, 1, 0)], labour_hours=1)
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	assert invoice.docstatus == 0
+	assert (invoice.customer, invoice.service_ticket) == (ticket.customer, ticket.name)
+	assert invoice.selling_price_list == frappe.db.get_single_value("Selling Settings", "selling_price_list")
+	assert invoice.taxes_and_charges == default_tax_template
+	assert [(t.rate, flt(t.tax_amount, 2)) for t in invoice.taxes] == [(13, flt((800 + 120 + 60) * 0.13, 2))]
+	assert flt(invoice.grand_total, 2) == flt((800 + 120 + 60) * 1.13, 2)
+	assert ticket.charge_amount == invoice.rounded_total or invoice.grand_total
+	assert ticket.outstanding_amount == ticket.charge_amount
+	assert ticket.settlement == "Pay on Site" and getdate(invoice.due_date) == getdate(invoice.posting_date)
+
+
+def test_invoice_uses_the_customers_price_list():
+	price_list = frappe.get_doc(
+		{"doctype": "Price List", "price_list_name": "售后测试大客户价", "selling": 1, "currency": "CNY"}
+	).insert()
+	frappe.get_doc(
+		{"doctype": "Item Price", "item_code": COMPRESSOR, "price_list": price_list.name, "price_list_rate": 650}
+	).insert()
+	customer = frappe.get_doc("Customer", "上海明德贸易有限公司")
+	customer.default_price_list = price_list.name
+	customer.save()
+	ticket = returned_ticket(OUT_OF_WARRANTY, parts=[(COMPRESSOR, 1, 0)], labour_hours=0)
+	assert (COMPRESSOR, 1, 650) in invoice_lines(ticket)
+
+
+def test_settlement_rules_set_the_invoices_terms():
+	settings = frappe.get_single("After-Sales Settings")
+	terms = frappe.get_doc(
+		{
+			"doctype": "Payment Terms Template",
+			"template_name": "售后测试月结",
+			"terms": [{"invoice_portion": 100, "credit_days": 30, "due_date_based_on": "Day(s) after invoice date"}],
+		}
+	).insert()
+	group = frappe.db.get_value("Customer", "上海明德贸易有限公司", "customer_group")
+	settings.set(
+		"settlement_rules",
+		[
+			{"customer_group": group, "settlement": "Invoice Terms", "payment_terms_template": terms.name},
+			{"customer_group": group, "ticket_type": "Maintenance Check", "settlement": "Deposit and Balance",
+			 "deposit_percentage": 30, "balance_due_days": 15},
+		],
+	)
+	settings.save()
+
+	repair = returned_ticket(OUT_OF_WARRANTY, ticket_type="Repair")
+	invoice = frappe.get_doc("Sales Invoice", repair.charge_invoice)
+	assert repair.settlement == "Invoice Terms" and invoice.payment_terms_template == terms.name
+	assert getdate(invoice.due_date) == getdate(add_days(nowdate(), 30))
+
+	check = returned_ticket(OUT_OF_WARRANTY, ticket_type="Maintenance Check")
+	invoice = frappe.get_doc("Sales Invoice", check.charge_invoice)
+	assert check.settlement == "Deposit and Balance"
+	assert [(flt(r.invoice_portion), getdate(r.due_date)) for r in invoice.payment_schedule] == [
+		(30, getdate(nowdate())),
+		(70, getdate(add_days(nowdate(), 15))),
+	]
+	assert flt(sum(r.payment_amount for r in invoice.payment_schedule)) == flt(invoice.grand_total)
+
+	other = returned_ticket(UNDER_AMC, labour_not_covered=1)  # 北京华信: another group? the default
+	if frappe.db.get_value("Customer", other.customer, "customer_group") != group:
+		assert other.settlement == "Pay on Site"
+
+
+def test_invoice_is_rebuilt_while_draft_and_refused_once_submitted():
+	ticket = returned_ticket(OUT_OF_WARRANTY, parts=[(COMPRESSOR, 1, 0)], labour_hours=1)
+	name = ticket.charge_invoice
+	ticket.db_set("labour_hours", 3)
+	answer = as_user(AGENT, api.make_charge_invoice, ticket.name)
+	assert answer["sales_invoice"] == name  # the same draft, new lines
+	assert ("AS-LABOUR", 3, LABOUR_RATE) in invoice_lines(ticket.reload())
+	with pytest.raises(frappe.PermissionError):
+		as_user(TECH, api.make_charge_invoice, ticket.name)
+	frappe.get_doc("Sales Invoice", name).submit()
+	with pytest.raises(ChargeInvoiceError):
+		as_user(AGENT, api.make_charge_invoice, ticket.name)
+
+
+def test_cancelled_invoice_is_unlinked_from_the_ticket():
+	ticket = returned_ticket(OUT_OF_WARRANTY)
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	invoice.submit()
+	invoice.cancel()
+	assert not frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
+	assert as_user(AGENT, api.make_charge_invoice, ticket.name)["sales_invoice"] != invoice.name
+
+
+def apply_action(ticket, action):
+	from frappe.model.workflow import apply_workflow
+
+	return apply_workflow(ticket.reload(), action)
