@@ -244,7 +244,11 @@ def _set_customer_details(invoice):
 		ignore_permissions=True,
 	)
 	for field, value in details.items():
-		if value and field not in ("taxes", "sales_team", "payment_terms_template") and invoice.meta.has_field(field):
+		if (
+			value
+			and field not in ("taxes", "sales_team", "payment_terms_template")
+			and invoice.meta.has_field(field)
+		):
 			invoice.set(field, value)
 
 

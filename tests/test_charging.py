@@ -11,50 +11,15 @@ from aftersales_app import billing, visits
 from aftersales_app.api import payment as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import ChargeInvoiceError
-from aftersales_app.tests.utils import force_state, make_ticket, make_visit, stock_warehouse
+from aftersales_app.tests.utils import as_user, force_state, returned_ticket
 
 TECH = demo.demo_email("tech.zhou")
 AGENT = demo.demo_email("agent")
-FINANCE = demo.demo_email("finance")
 OUT_OF_WARRANTY = "SN-AC-0002"  # 上海明德, warranty ended 30 days ago
 UNDER_WARRANTY = "SN-AC-0001"  # 上海明德
 UNDER_AMC = "SN-AC-0003"  # 北京华信, warranty over, AMC running
 COMPRESSOR, FILTER = "AS-PART-COMP", "AS-PART-FILTER"  # 800 and 120 on the selling price list
 LABOUR_RATE, CALL_OUT_RATE = 120, 60
-
-
-def as_user(user: str, fn, *args, **kwargs):
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kwargs)
-	finally:
-		frappe.set_user("Administrator")
-
-
-def returned_ticket(
-	serial_no=OUT_OF_WARRANTY, parts=((COMPRESSOR, 1, 0),), labour_hours=2, labour_not_covered=0, **values
-):
-	"""A ticket whose technician visited (checked in), worked and filed the return slip: it waits
-	for the customer's confirmation. parts: (item, qty, not covered)."""
-	customer = frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else "上海明德贸易有限公司"
-	ticket = force_state(
-		make_ticket(serial_no=serial_no, customer=customer, assigned_technician=TECH, **values), "In Progress"
-	)
-	warehouse = stock_warehouse()
-	visit = make_visit(
-		ticket,
-		diagnosis="压缩机损坏",
-		solution="<p>更换压缩机</p>",
-		labour_hours=labour_hours,
-		labour_not_covered=labour_not_covered,
-		parts=[
-			{"item_code": item, "qty": qty, "warehouse": warehouse, "not_covered": not_covered}
-			for item, qty, not_covered in parts
-		],
-	)
-	as_user(TECH, visits.check_in, visit)
-	as_user(TECH, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
-	return ticket.reload()
 
 
 def invoice_lines(ticket) -> list[tuple]:
@@ -159,7 +124,9 @@ def default_tax_template():
 			"taxes": [
 				{
 					"charge_type": "On Net Total",
-					"account_head": frappe.db.get_value("Account", {"company": company, "account_type": "Tax", "is_group": 0}),
+					"account_head": frappe.db.get_value(
+						"Account", {"company": company, "account_type": "Tax", "is_group": 0}
+					),
 					"description": "增值税 13%",
 					"rate": 13,
 				}
@@ -188,7 +155,12 @@ def test_invoice_uses_the_customers_price_list():
 		{"doctype": "Price List", "price_list_name": "售后测试大客户价", "selling": 1, "currency": "CNY"}
 	).insert()
 	frappe.get_doc(
-		{"doctype": "Item Price", "item_code": COMPRESSOR, "price_list": price_list.name, "price_list_rate": 650}
+		{
+			"doctype": "Item Price",
+			"item_code": COMPRESSOR,
+			"price_list": price_list.name,
+			"price_list_rate": 650,
+		}
 	).insert()
 	customer = frappe.get_doc("Customer", "上海明德贸易有限公司")
 	customer.default_price_list = price_list.name
@@ -203,7 +175,9 @@ def test_settlement_rules_set_the_invoices_terms():
 		{
 			"doctype": "Payment Terms Template",
 			"template_name": "售后测试月结",
-			"terms": [{"invoice_portion": 100, "credit_days": 30, "due_date_based_on": "Day(s) after invoice date"}],
+			"terms": [
+				{"invoice_portion": 100, "credit_days": 30, "due_date_based_on": "Day(s) after invoice date"}
+			],
 		}
 	).insert()
 	group = frappe.db.get_value("Customer", "上海明德贸易有限公司", "customer_group")
@@ -211,8 +185,13 @@ def test_settlement_rules_set_the_invoices_terms():
 		"settlement_rules",
 		[
 			{"customer_group": group, "settlement": "Invoice Terms", "payment_terms_template": terms.name},
-			{"customer_group": group, "ticket_type": "Maintenance Check", "settlement": "Deposit and Balance",
-			 "deposit_percentage": 30, "balance_due_days": 15},
+			{
+				"customer_group": group,
+				"ticket_type": "Maintenance Check",
+				"settlement": "Deposit and Balance",
+				"deposit_percentage": 30,
+				"balance_due_days": 15,
+			},
 		],
 	)
 	settings.save()

@@ -111,8 +111,11 @@ def test_staff_still_see_every_ticket():
 # --- the portal API ------------------------------------------------------------------------------
 
 
-def awaiting_customer(customer: str = MINGDE, **values):
-	"""A ticket of `customer` whose return slip is filed: waiting for the customer's word."""
+def awaiting_customer(customer: str = MINGDE, billable: bool = False, **values):
+	"""A ticket of `customer` whose return slip is filed: waiting for the customer's word. Free
+	unless `billable` (an installation is free by its type; a repair without proof of warranty is
+	charged)."""
+	values.setdefault("ticket_type", "Repair" if billable else "Installation")
 	ticket = make_ticket(
 		customer=customer,
 		assigned_technician=demo.demo_email("tech.zhou"),

@@ -90,22 +90,22 @@ def test_parts_need_a_quantity_and_stock_parts_a_warehouse():
 	with pytest.raises(VisitPartError):
 		make_visit(parts=[{"item_code": PART, "qty": 0, "warehouse": stock_warehouse()}])
 	visit = make_visit(
+		make_ticket(serial_no="SN-AC-0001", assigned_technician=TECH),  # under warranty
 		parts=[
-			{"item_code": PART, "qty": 2, "warehouse": stock_warehouse(), "rate": 150},
-			{
-				"item_code": FILTER,
-				"qty": 1,
-				"warehouse": stock_warehouse(),
-				"rate": 80,
-				"covered_by_warranty": 1,
-			},
-		]
+			{"item_code": PART, "qty": 2, "warehouse": stock_warehouse(), "rate": 150, "not_covered": 1},
+			{"item_code": FILTER, "qty": 1, "warehouse": stock_warehouse(), "rate": 80},
+		],
 	)
 	assert [(p.item_name, p.uom, p.amount) for p in visit.parts] == [
 		("空调压缩机", "Nos", 300),
 		("净水器滤芯", "Nos", 80),
 	]
-	assert visit.chargeable_amount == 300  # the part under warranty is not charged
+	assert visit.chargeable_amount == 300  # under warranty only the part not covered is charged
+	out_of_warranty = make_visit(
+		make_ticket(serial_no="SN-AC-0002", assigned_technician=TECH),
+		parts=[{"item_code": FILTER, "qty": 1, "warehouse": stock_warehouse(), "rate": 80}],
+	)
+	assert out_of_warranty.chargeable_amount == 80
 
 
 def test_check_in_and_out_times_are_not_typed_in():
@@ -269,7 +269,7 @@ def test_return_slip_moves_an_in_progress_ticket_to_the_customers_confirmation()
 		labour_hours=2.5,
 		faulty_serial_no="SN-AC-0001",
 		replacement_serial_no=make_replacement_serial(),
-		parts=[{"item_code": PART, "qty": 1, "warehouse": warehouse, "covered_by_warranty": 1}],
+		parts=[{"item_code": PART, "qty": 1, "warehouse": warehouse, "not_covered": 0}],
 	)
 	logs = frappe.db.count("Service Ticket Status Log", {"ticket": ticket.name})
 	answer = as_user(TECH, api.file_return_slip, visit.name)

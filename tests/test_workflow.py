@@ -15,12 +15,13 @@ from frappe.model.workflow import (
 	WorkflowTransitionError,
 	apply_workflow,
 	get_transitions,
+	get_workflow_safe_globals,
 )
 
 from aftersales_app import status as ticket_status
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import StateEditError, StatusFollowsWorkflowError
-from aftersales_app.tests.utils import force_state, make_ticket
+from aftersales_app.tests.utils import force_state, make_sales_invoice, make_ticket
 
 AGENT = demo.demo_email("agent")
 MANAGER = demo.demo_email("manager")
@@ -102,18 +103,39 @@ def test_a_repair_walks_the_workflow_role_by_role():
 
 
 def test_billable_ticket_goes_through_payment_and_finance():
-	ticket = force_state(make_ticket(billable=1, assigned_technician=TECH), "Awaiting Customer")
+	"""The roles and money conditions of the payment steps (test_payments walks them with real
+	invoices and payments)."""
+	ticket = force_state(make_ticket(assigned_technician=TECH), "Awaiting Customer")
+	assert ticket.billable  # no proof of warranty: charged
 	act(ticket, "确认解决", AGENT)
 	assert ticket.reload().status == "Awaiting Payment"
 	act(ticket, "提交回款", TECH)
 	assert ticket.reload().status == "Payment Submitted"
 	with pytest.raises(WorkflowTransitionError):
 		act(ticket, "确认回款", AGENT)
+	money(ticket, outstanding_amount=100, unconfirmed_amount=100)
+	for action in ("确认回款", "退回回款"):  # not while a payment waits for finance
+		with pytest.raises(WorkflowTransitionError):
+			act(ticket, action, FINANCE)
+	money(ticket, outstanding_amount=100, unconfirmed_amount=0)
+	with pytest.raises(WorkflowTransitionError):  # not paid
+		act(ticket, "确认回款", FINANCE)
 	act(ticket, "退回回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Payment"
 	act(ticket, "提交回款", TECH)
+	invoice = make_sales_invoice(ticket.customer, "AS-AC-3500", submit=False).name
+	money(ticket, charge_invoice=invoice, outstanding_amount=0)
 	act(ticket, "确认回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Revisit"
+	with pytest.raises(WorkflowTransitionError):  # reversed only when money is outstanding again
+		act(ticket, "冲销回款", FINANCE)
+	money(ticket, outstanding_amount=100)
+	act(ticket, "冲销回款", FINANCE)
+	assert ticket.reload().status == "Awaiting Payment"
+
+
+def money(ticket, **values):
+	frappe.db.set_value("Service Ticket", ticket.name, values, update_modified=False)
 
 
 def test_hold_needs_a_reason_and_resuming_needs_it_cleared():
@@ -138,9 +160,22 @@ def condition_values(transition: dict, user: str) -> dict:
 		values["hold_reason"] = None if "not doc.hold_reason" in condition else "等待配件"
 	if "resolution" in condition:
 		values["resolution"] = "<p>已修复</p>"
-	if "billable" in condition:
-		values["billable"] = 0 if "not doc.billable" in condition else 1
-	return values
+	# the money conditions: the first combination of charge fields under which the condition holds
+	money_fields = ("billable", "charge_invoice", "outstanding_amount", "unconfirmed_amount")
+	if not any(field in condition for field in money_fields):
+		return values
+	money = [
+		{"billable": b, "charge_invoice": i, "outstanding_amount": o, "unconfirmed_amount": u}
+		for b in (0, 1)
+		for i in (None, "ACC-SINV-TEST")
+		for o in (0, 100)
+		for u in (0, 100)
+	]
+	for combination in money:
+		doc = frappe._dict(values, **combination)
+		if not condition or frappe.safe_eval(condition, get_workflow_safe_globals(), {"doc": doc}):
+			return {**values, **combination}
+	raise AssertionError(f"no values satisfy {condition}")
 
 
 @pytest.mark.parametrize(

@@ -126,6 +126,7 @@ def get_ticket(name: str) -> dict:
 		"can_confirm": bool(moves.confirm),
 		"can_dispute": bool(moves.dispute),
 		"can_attach": ticket.status not in portal.FINAL_CATEGORIES,
+		"charges": portal.charges(ticket),
 		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
 	}
 

@@ -151,3 +151,45 @@ def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: f
 	).insert(ignore_permissions=True)
 	entry.submit()
 	return warehouse
+
+
+def as_user(user: str, fn, *args, **kwargs):
+	frappe.set_user(user)
+	try:
+		return fn(*args, **kwargs)
+	finally:
+		frappe.set_user("Administrator")
+
+
+def returned_ticket(
+	serial_no="SN-AC-0002", parts=(("AS-PART-COMP", 1, 0),), labour_hours=2, labour_not_covered=0, **values
+):
+	"""A ticket whose technician (tech.zhou) visited, checked in, worked and filed the return slip:
+	it waits for the customer's confirmation. Out of warranty by default; parts: (item, qty, not
+	covered)."""
+	from aftersales_app import visits
+	from aftersales_app.demo.data import demo_email
+
+	technician = demo_email("tech.zhou")
+	customer = (
+		frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else "上海明德贸易有限公司"
+	)
+	ticket = force_state(
+		make_ticket(serial_no=serial_no, customer=customer, assigned_technician=technician, **values),
+		"In Progress",
+	)
+	warehouse = stock_warehouse()
+	visit = make_visit(
+		ticket,
+		diagnosis="压缩机损坏",
+		solution="<p>更换压缩机</p>",
+		labour_hours=labour_hours,
+		labour_not_covered=labour_not_covered,
+		parts=[
+			{"item_code": item, "qty": qty, "warehouse": warehouse, "not_covered": not_covered}
+			for item, qty, not_covered in parts
+		],
+	)
+	as_user(technician, visits.check_in, visit)
+	as_user(technician, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
+	return ticket.reload()

@@ -143,3 +143,10 @@ class ServicePayment(Document):
 	def validate_collected_on(self):
 		if self.collected_on and getdate(self.collected_on) > getdate():
 			frappe.throw(_("Collected On cannot be in the future"), PaymentAmountError)
+
+
+def on_doctype_update():
+	# finance's queue by age, confirmed payments by period, a ticket's payments by status
+	frappe.db.add_index("Service Payment", ["status", "creation"])
+	frappe.db.add_index("Service Payment", ["status", "confirmed_on"])
+	frappe.db.add_index("Service Payment", ["service_ticket", "status"])

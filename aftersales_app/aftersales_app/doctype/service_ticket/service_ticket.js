@@ -27,6 +27,54 @@ frappe.ui.form.on("Service Ticket", {
 	refresh(frm) {
 		frm.trigger("render_history");
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
+		if (!frm.is_new()) frm.trigger("charge_buttons");
+	},
+
+	charge_buttons(frm) {
+		const doc = frm.doc;
+		const roles = frappe.user_roles;
+		const group = __("Charges", null, "Service Ticket");
+		const charging = ["Service Agent", "After-Sales Manager", "Accounts User", "System Manager"].some((r) => roles.includes(r));
+		const collecting = ["Service Technician", "Service Agent", "After-Sales Manager", "Accounts User", "System Manager"].some((r) =>
+			roles.includes(r)
+		);
+		const open = !["Closed", "Rejected", "Cancelled"].includes(doc.status);
+		if (doc.billable && doc.return_slip_visit && charging && open) {
+			frm.add_custom_button(
+				doc.charge_invoice ? __("Rebuild Charge Invoice") : __("Make Charge Invoice"),
+				() =>
+					frappe
+						.xcall("aftersales_app.api.payment.make_charge_invoice", { ticket: doc.name })
+						.then((r) => frm.reload_doc().then(() => frappe.set_route("Form", "Sales Invoice", r.sales_invoice))),
+				group
+			);
+		}
+		if (doc.charge_invoice && doc.outstanding_amount - doc.unconfirmed_amount > 0 && collecting && open) {
+			frm.add_custom_button(
+				__("Record Payment"),
+				() =>
+					frappe.new_doc("Service Payment", {
+						service_ticket: doc.name,
+						amount: doc.outstanding_amount - doc.unconfirmed_amount,
+					}),
+				group
+			);
+		}
+		if (doc.charge_invoice) {
+			frm.add_custom_button(__("Payments"), () => frappe.set_route("List", "Service Payment", { service_ticket: doc.name }), group);
+			if (doc.billable) {
+				frm.dashboard.add_comment(
+					__("Charged {0}, paid {1}, awaiting confirmation {2}, outstanding {3}", [
+						format_currency(doc.charge_amount),
+						format_currency(doc.paid_amount),
+						format_currency(doc.unconfirmed_amount),
+						format_currency(doc.outstanding_amount),
+					]),
+					doc.outstanding_amount > 0 ? "orange" : "green",
+					true
+				);
+			}
+		}
 	},
 
 	dispatch_buttons(frm) {

@@ -26,13 +26,14 @@ class ServiceVisit(Document):
 	from typing import TYPE_CHECKING
 
 	if TYPE_CHECKING:
+		from frappe.types import DF
+
 		from aftersales_app.aftersales_app.doctype.service_visit_part.service_visit_part import (
 			ServiceVisitPart,
 		)
 		from aftersales_app.aftersales_app.doctype.service_visit_photo.service_visit_photo import (
 			ServiceVisitPhoto,
 		)
-		from frappe.types import DF
 
 		chargeable_amount: DF.Currency
 		check_in: DF.Datetime | None

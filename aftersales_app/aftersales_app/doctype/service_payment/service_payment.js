@@ -1,0 +1,48 @@
+// Copyright (c) 2026, aftersales_app developers and contributors
+// For license information, please see license.txt
+
+frappe.ui.form.on("Service Payment", {
+	setup(frm) {
+		frm.set_query("service_ticket", () => ({ filters: { billable: 1, charge_invoice: ["is", "set"] } }));
+	},
+
+	refresh(frm) {
+		const doc = frm.doc;
+		if (frm.is_new()) return;
+		frm.page.set_indicator(__(doc.status, null, "Service Payment"), STATUS_COLOURS[doc.status]);
+		const finance = ["Accounts User", "Accounts Manager", "System Manager"].some((r) => frappe.user_roles.includes(r));
+		const act = (method, args) =>
+			frappe.xcall(`aftersales_app.api.payment.${method}`, { payment: doc.name, ...args }).then((r) => {
+				frm.reload_doc();
+				frappe.show_alert({ message: __("Ticket {0} is now {1}", [r.ticket, __(r.workflow_state)]), indicator: "green" });
+			});
+		if (doc.status === "Unconfirmed" && finance) {
+			frm.add_custom_button(__("Confirm Payment"), () =>
+				frappe.confirm(
+					__("Book {0} received by {1} with a Payment Entry against invoice {2}?", [
+						format_currency(doc.amount, doc.currency),
+						__(doc.mode_of_payment),
+						doc.sales_invoice,
+					]),
+					() => act("confirm_payment")
+				)
+			).addClass("btn-primary");
+			frm.add_custom_button(__("Reject Payment"), () =>
+				frappe.prompt(
+					[{ fieldname: "reason", fieldtype: "Small Text", label: __("Rejection Reason", null, "Service Payment"), reqd: 1 }],
+					(values) => act("reject_payment", values),
+					__("Reject Payment"),
+					__("Reject Payment")
+				)
+			);
+		}
+		if (doc.status === "Rejected" && frm.perm[0]?.write) {
+			frm.add_custom_button(__("Submit Again"), () => act("resubmit_payment")).addClass("btn-primary");
+		}
+		if (doc.payment_entry) {
+			frm.add_custom_button(__("Payment Entry"), () => frappe.set_route("Form", "Payment Entry", doc.payment_entry));
+		}
+	},
+});
+
+const STATUS_COLOURS = { Unconfirmed: "orange", Confirmed: "green", Rejected: "red" };

@@ -1,0 +1,18 @@
+// Copyright (c) 2026, aftersales_app developers and contributors
+// For license information, please see license.txt
+
+frappe.listview_settings["Service Payment"] = {
+	add_fields: ["status", "currency"],
+	has_indicator_for_draft: true,
+	get_indicator(doc) {
+		const colours = { Unconfirmed: "orange", Confirmed: "green", Rejected: "red" };
+		return [__(doc.status, null, "Service Payment"), colours[doc.status], `status,=,${doc.status}`];
+	},
+	onload(listview) {
+		// finance's queue (财务确认): what waits for confirmation, oldest first
+		const finance = ["Accounts User", "Accounts Manager"].some((r) => frappe.user_roles.includes(r));
+		if (finance && !frappe.route_options) {
+			listview.filter_area.add([["Service Payment", "status", "=", "Unconfirmed"]]);
+		}
+	},
+};

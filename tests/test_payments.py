@@ -1,0 +1,343 @@
+"""Collecting (回款) and finance's confirmation (财务确认) on the real site: installments, the Payment
+Entries ERPNext books, rejection, reversal, two confirmations at once, who may confirm, and amounts
+that are refused."""
+
+import multiprocessing
+import time
+
+import pytest
+
+import frappe
+from frappe.model.workflow import apply_workflow
+from frappe.utils import flt, nowdate
+
+from aftersales_app.api import payment as api
+from aftersales_app.demo import data as demo
+from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
+from aftersales_app.tests.utils import as_user, returned_ticket
+from conftest import SITE, SITES_PATH
+
+TECH = demo.demo_email("tech.zhou")
+AGENT = demo.demo_email("agent")
+FINANCE = demo.demo_email("finance")
+
+
+def cash() -> str:
+	return frappe.db.get_value("Mode of Payment", {"type": "Cash"}, "name")
+
+
+def wechat() -> str:
+	return frappe.db.get_value(
+		"Mode of Payment", {"mode_of_payment": ("in", ["微信支付", "WeChat Pay"])}, "name"
+	)
+
+
+def awaiting_payment(**values):
+	"""A charged ticket (1100 = compressor 800 + 2 h labour 240 + call-out 60) the customer
+	confirmed: it waits for payment."""
+	ticket = returned_ticket(**values)
+	as_user(AGENT, apply_workflow, ticket, "确认解决")
+	ticket.reload()
+	assert ticket.status == "Awaiting Payment"
+	return ticket
+
+
+def collect(ticket, amount, user=TECH, mode=None, **values):
+	return as_user(
+		user,
+		lambda: frappe.get_doc(
+			{
+				"doctype": "Service Payment",
+				"service_ticket": ticket.name,
+				"amount": amount,
+				"mode_of_payment": mode or cash(),
+				"collected_on": nowdate(),
+				**values,
+			}
+		).insert(),
+	)
+
+
+def payment_entries(invoice: str) -> list:
+	return frappe.get_all(
+		"Payment Entry Reference",
+		filters={"reference_doctype": "Sales Invoice", "reference_name": invoice, "docstatus": 1},
+		pluck="parent",
+	)
+
+
+def status(ticket) -> str:
+	return frappe.db.get_value("Service Ticket", ticket.name, "status")
+
+
+def test_three_installments_move_the_ticket_only_after_the_last():
+	ticket = awaiting_payment()
+	assert ticket.outstanding_amount == 1100
+	first = collect(ticket, 300, remarks="定金")
+	assert (first.installment_no, first.status, first.collected_by) == (1, "Unconfirmed", TECH)
+	assert status(ticket) == "Payment Submitted"
+	second = collect(ticket, 300, mode=wechat(), reference_no="4200001234567890")
+	third = collect(ticket, 500, user=AGENT)
+	assert [p.installment_no for p in (first, second, third)] == [1, 2, 3]
+
+	as_user(FINANCE, api.confirm_payment, first.name)
+	assert status(ticket) == "Payment Submitted"  # two still wait for finance
+	as_user(FINANCE, api.confirm_payment, second.name)
+	assert status(ticket) == "Payment Submitted"
+	answer = as_user(FINANCE, api.confirm_payment, third.name)
+	assert answer["status"] == "Confirmed" and status(ticket) == "Awaiting Revisit"
+
+	ticket.reload()
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	assert invoice.docstatus == 1 and flt(invoice.outstanding_amount) == 0 and invoice.status == "Paid"
+	assert (ticket.paid_amount, ticket.outstanding_amount, ticket.unconfirmed_amount) == (1100, 0, 0)
+	entries = payment_entries(invoice.name)
+	assert len(entries) == 3
+	wechat_entry = frappe.get_doc(
+		"Payment Entry", frappe.db.get_value("Service Payment", second.name, "payment_entry")
+	)
+	assert (wechat_entry.mode_of_payment, wechat_entry.reference_no, flt(wechat_entry.paid_amount)) == (
+		wechat(),
+		"4200001234567890",
+		300,
+	)
+	assert wechat_entry.party == ticket.customer and wechat_entry.service_payment == second.name
+	log = frappe.get_all(
+		"Service Ticket Status Log",
+		filters={"ticket": ticket.name},
+		fields=["to_category", "changed_by"],
+		order_by="creation",
+	)
+	assert log[-1] == {"to_category": "Awaiting Revisit", "changed_by": FINANCE}
+
+
+def test_partly_paid_goes_back_to_awaiting_payment_showing_the_outstanding():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 400)
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	ticket.reload()
+	assert ticket.status == "Awaiting Payment" and ticket.outstanding_amount == 700
+	assert api.charges(ticket.name)["to_collect"] == 700
+
+
+def test_rejection_sends_the_payment_back_with_its_reason():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100, mode=wechat(), reference_no="错误单号")
+	with pytest.raises(frappe.MandatoryError):
+		as_user(FINANCE, api.reject_payment, payment.name, "  ")
+	as_user(FINANCE, api.reject_payment, payment.name, "微信账单中查无此笔")
+	payment.reload()
+	assert (payment.status, payment.rejection_reason, payment.rejected_by) == (
+		"Rejected",
+		"微信账单中查无此笔",
+		FINANCE,
+	)
+	assert status(ticket) == "Awaiting Payment"
+	assert not payment_entries(ticket.reload().charge_invoice)
+	with pytest.raises(PaymentStateError):  # a rejected payment is not confirmed
+		as_user(FINANCE, api.confirm_payment, payment.name)
+
+	payment.reference_no = "4200009999999999"
+	as_user(TECH, payment.save)
+	as_user(TECH, api.resubmit_payment, payment.name)
+	assert status(ticket) == "Payment Submitted"
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	assert status(ticket) == "Awaiting Revisit"
+
+
+def test_cancelled_payment_entry_puts_payment_and_ticket_back():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100)
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	assert status(ticket) == "Awaiting Revisit"
+	entry = frappe.get_doc(
+		"Payment Entry", frappe.db.get_value("Service Payment", payment.name, "payment_entry")
+	)
+	as_user(FINANCE, entry.cancel)
+	payment.reload()
+	assert (payment.status, payment.payment_entry) == ("Unconfirmed", None)
+	ticket.reload()
+	assert ticket.status == "Awaiting Payment" and ticket.outstanding_amount == 1100
+	# finance confirms it again: a new Payment Entry, the ticket moves on
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	assert status(ticket) == "Awaiting Revisit"
+	assert len(payment_entries(ticket.charge_invoice)) == 1
+
+
+def test_reversal_reopens_a_closed_tickets_payment():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100)
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	as_user(AGENT, apply_workflow, ticket.reload(), "回访完成")
+	assert status(ticket) == "Closed"
+	entry = frappe.get_doc(
+		"Payment Entry", frappe.db.get_value("Service Payment", payment.name, "payment_entry")
+	)
+	entry.cancel()
+	assert status(ticket) == "Awaiting Payment"
+
+
+def test_technician_cannot_confirm_or_reject_and_nothing_is_written():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100)
+	before = frappe.db.count("Payment Entry")
+	with pytest.raises(frappe.PermissionError):
+		as_user(TECH, api.confirm_payment, payment.name)
+	with pytest.raises(frappe.PermissionError):
+		as_user(TECH, api.reject_payment, payment.name, "我自己退回")
+	with pytest.raises(frappe.PermissionError):
+		as_user(AGENT, api.confirm_payment, payment.name)
+	payment.status = "Confirmed"  # nor by saving the form
+	with pytest.raises(PaymentStateError):
+		as_user(TECH, payment.save)
+	assert frappe.db.count("Payment Entry") == before
+	assert frappe.db.get_value("Service Payment", payment.name, "status") == "Unconfirmed"
+	assert frappe.db.get_value("Sales Invoice", ticket.charge_invoice, "docstatus") == 0
+	assert status(ticket) == "Payment Submitted"
+
+
+def test_technician_sees_only_payments_of_their_tickets():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 100)
+	other = demo.demo_email("tech.wu")
+	assert payment.name in as_user(TECH, frappe.get_list, "Service Payment", pluck="name")
+	assert payment.name not in as_user(other, frappe.get_list, "Service Payment", pluck="name")
+	with pytest.raises(frappe.PermissionError):
+		as_user(other, lambda: frappe.get_doc("Service Payment", payment.name).check_permission("read"))
+	with pytest.raises(frappe.PermissionError):  # nor collect on a ticket that is not theirs
+		collect(ticket, 100, user=other)
+
+
+@pytest.mark.parametrize("amount", [0, -50, 1100.01, 5000])
+def test_bad_amounts_are_refused_with_a_clear_message_and_nothing_written(amount):
+	ticket = awaiting_payment()
+	before = frappe.db.count("Service Payment", {"service_ticket": ticket.name})
+	frappe.local.lang = "zh"
+	try:
+		with pytest.raises(PaymentAmountError) as refused:
+			collect(ticket, amount)
+	finally:
+		frappe.local.lang = "en"
+	message = str(refused.value)
+	assert ("大于零" in message) if amount <= 0 else ("仍待收取" in message and "1,100.00" in message)
+	assert frappe.db.count("Service Payment", {"service_ticket": ticket.name}) == before
+	assert status(ticket) == "Awaiting Payment"
+
+
+def test_payments_waiting_count_against_what_is_left_to_collect():
+	ticket = awaiting_payment()
+	collect(ticket, 1000)
+	with pytest.raises(PaymentAmountError):
+		collect(ticket, 200)  # 1000 waits for finance: 100 is left
+	collect(ticket, 100)
+
+
+def test_nothing_is_collected_for_a_free_ticket():
+	ticket = returned_ticket(serial_no="SN-AC-0001")  # under warranty, nothing marked not covered
+	with pytest.raises(PaymentStateError):
+		collect(ticket, 100)
+
+
+@pytest.fixture
+def submitted_payment():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100)
+	frappe.db.commit()
+	yield ticket, payment
+	frappe.db.rollback()
+	frappe.set_user("Administrator")
+	for name in frappe.get_all(
+		"Payment Entry", filters={"service_payment": payment.name, "docstatus": 1}, pluck="name"
+	):
+		frappe.get_doc("Payment Entry", name).cancel()
+	for name in frappe.get_all("Payment Entry", filters={"service_payment": payment.name}, pluck="name"):
+		frappe.delete_doc("Payment Entry", name, force=True)
+	invoice = frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
+	frappe.delete_doc("Service Payment", payment.name, force=True, ignore_permissions=True)
+	if invoice:
+		doc = frappe.get_doc("Sales Invoice", invoice)
+		if doc.docstatus == 1:
+			doc.cancel()
+		frappe.delete_doc("Sales Invoice", invoice, force=True)
+	visit = frappe.get_all("Service Visit", filters={"ticket": ticket.name}, pluck="name")
+	for name in visit:
+		frappe.delete_doc("Service Visit", name, force=True, ignore_permissions=True)
+	frappe.delete_doc("Service Ticket", ticket.name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_two_confirmations_at_once_make_one_payment_entry(submitted_payment):
+	from aftersales_app.tests.workers import confirm_payment
+
+	ticket, payment = submitted_payment
+	users = [FINANCE, FINANCE, "Administrator", FINANCE]  # a double click and a second finance user
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(len(users)) as pool:
+		results = pool.starmap(
+			confirm_payment, [(SITE, str(SITES_PATH), payment.name, u, start_at) for u in users]
+		)
+	assert sorted(results) == ["PaymentStateError"] * 3 + ["confirmed"]
+	frappe.db.rollback()  # see the workers' commits
+	assert (
+		len(frappe.get_all("Payment Entry", filters={"service_payment": payment.name, "docstatus": 1})) == 1
+	)
+	assert frappe.db.get_value("Service Payment", payment.name, "status") == "Confirmed"
+	assert frappe.db.get_value("Service Ticket", ticket.name, "status") == "Awaiting Revisit"
+
+
+def test_reports_show_the_queue_confirmed_totals_and_cash_held():
+	from aftersales_app.aftersales_app.report.cash_held_by_technician import cash_held_by_technician as held
+	from aftersales_app.aftersales_app.report.confirmed_service_payments import (
+		confirmed_service_payments as confirmed,
+	)
+	from aftersales_app.aftersales_app.report.service_payments_awaiting_confirmation import (
+		service_payments_awaiting_confirmation as awaiting,
+	)
+
+	ticket = awaiting_payment()
+	in_hand = collect(ticket, 300)  # cash, by the technician
+	by_wechat = collect(ticket, 200, mode=wechat(), reference_no="4200000000000001")
+	returned = collect(ticket, 600, user=AGENT)  # cash, by the service desk
+	as_user(FINANCE, api.confirm_payment, by_wechat.name)
+	as_user(FINANCE, api.reject_payment, returned.name, "金额与收据不符")
+
+	_columns, queue, _message, chart = awaiting.execute({"customer": ticket.customer})
+	assert [row["name"] for row in queue] == [in_hand.name]
+	assert queue[0]["waiting_hours"] >= 0 and chart["data"]["datasets"][0]["values"][0] == 300
+
+	_columns, totals, _message, _chart = confirmed.execute(
+		{"from_date": nowdate(), "to_date": nowdate(), "period": "Daily"}
+	)
+	assert [(row.mode_of_payment, row.payments, row.amount) for row in totals] == [(wechat(), 1, 200)]
+	_columns, monthly, *_rest = confirmed.execute(
+		{"from_date": nowdate(), "to_date": nowdate(), "period": "Monthly"}
+	)
+	assert monthly[0].period == nowdate()[:7]
+
+	_columns, cash_held = held.execute({})
+	by_collector = {row.collected_by: row for row in cash_held}
+	assert (by_collector[TECH].unconfirmed_amount, by_collector[TECH].outstanding_amount) == (300, 300)
+	assert (by_collector[AGENT].rejected_amount, by_collector[AGENT].unconfirmed_amount) == (600, 0)
+	assert by_collector[TECH].technician_name == "周师傅"
+
+
+def test_customer_sees_the_amounts_due_and_a_guest_does_not():
+	from aftersales_app import portal
+	from aftersales_app.api import portal as portal_api
+
+	ticket = awaiting_payment()
+	as_user(FINANCE, api.confirm_payment, collect(ticket, 300).name)
+	collect(ticket, 200)
+	view = as_user(demo.demo_email("wangwei"), portal_api.get_ticket, ticket.name)
+	charges = view["charges"]
+	assert [line.item for line in charges.lines] == ["空调压缩机", "工时费", "上门服务费"]
+	assert "1,100.00" in charges.total and "300.00" in charges.paid
+	assert "200.00" in charges.waiting and "800.00" in charges.outstanding and not charges.settled
+	assert charges.settlement == "现场付款" or charges.settlement == "Pay on Site"
+
+	found = portal.find_ticket_by_number_and_phone(ticket.name, ticket.contact_phone)
+	guest = portal.guest_view(found)
+	assert "charges" not in guest and "1,100" not in frappe.as_json(guest)
+
+	free = returned_ticket(serial_no="SN-AC-0001")  # under warranty
+	assert as_user(demo.demo_email("wangwei"), portal_api.get_ticket, free.name)["charges"] is None
