@@ -122,15 +122,14 @@ def _parts_not_covered(ticket) -> bool:
 def log_override(ticket):
 	"""An override is a decision someone answers for: who set it, to what, and why, on the
 	ticket's timeline (Service Ticket on_update)."""
-	changed = ticket.has_value_changed("charge_override") or (
-		ticket.charge_override and ticket.has_value_changed("charge_override_reason")
-	)
-	if not changed:
+	before = ticket.get_doc_before_save()
+	old_override = (before.charge_override if before else None) or ""
+	old_reason = (before.charge_override_reason if before else None) or ""
+	override, reason = ticket.charge_override or "", ticket.charge_override_reason or ""
+	if old_override == override and (not override or old_reason == reason):
 		return
-	if ticket.charge_override:
-		text = _("Charging set to {0}: {1}").format(
-			_(ticket.charge_override, context="Service Ticket"), ticket.charge_override_reason or ""
-		)
+	if override:
+		text = _("Charging set to {0}: {1}").format(_(override, context="Service Ticket"), reason)
 	else:
 		text = _("Charging override removed: the ticket follows its warranty and type again")
 	ticket.add_comment("Info", text)

@@ -168,6 +168,7 @@ def on_payment_entry_cancel(doc, method=None):
 		payment.update(
 			{"status": "Unconfirmed", "payment_entry": None, "confirmed_by": None, "confirmed_on": None}
 		)
+		payment.flags.money_followed_by_caller = True
 		_save(payment)
 		follow_money(payment.service_ticket, reversed=True)
 
@@ -219,6 +220,8 @@ def follow_money(ticket_name: str, reversed: bool = False):
 	target = money_target(ticket, reversed)
 	if current in (AWAITING_REVISIT, CLOSED) and not reversed:
 		return ticket
+	if reversed and current in (AWAITING_PAYMENT, PAYMENT_SUBMITTED):
+		return ticket  # still collecting: the reversed payment waits for finance with the others
 	for _step in range(3):
 		if ticket.status == target:
 			break

@@ -13,7 +13,7 @@ import frappe
 from frappe import _
 from frappe.model.workflow import get_transitions
 from frappe.query_builder import DocType
-from frappe.utils import flt, escape_html
+from frappe.utils import escape_html, flt
 from frappe.utils.html_utils import sanitize_html
 
 from aftersales_app.dispatch import move_to, require_category
@@ -383,7 +383,9 @@ def charges(ticket) -> frappe._dict | None:
 	return frappe._dict(
 		settlement=_(ticket.settlement, context="Service Ticket") if ticket.settlement else "",
 		lines=[
-			frappe._dict(item=row.item_name, qty=f"{flt(row.qty):g} {_(row.uom or '')}", amount=money(row.amount))
+			frappe._dict(
+				item=row.item_name, qty=f"{flt(row.qty):g} {_(row.uom or '')}", amount=money(row.amount)
+			)
 			for row in lines
 		],
 		total=money(values.charge_amount),

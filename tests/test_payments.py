@@ -14,7 +14,7 @@ from frappe.utils import flt, nowdate
 from aftersales_app.api import payment as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
-from aftersales_app.tests.utils import as_user, returned_ticket
+from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket
 from conftest import SITE, SITES_PATH
 
 TECH = demo.demo_email("tech.zhou")
@@ -164,6 +164,18 @@ def test_cancelled_payment_entry_puts_payment_and_ticket_back():
 	assert len(payment_entries(ticket.charge_invoice)) == 1
 
 
+def test_reversal_while_still_collecting_keeps_the_ticket_collecting():
+	ticket = awaiting_payment()
+	first = collect(ticket, 400)
+	as_user(FINANCE, api.confirm_payment, first.name)
+	assert status(ticket) == "Awaiting Payment"  # 700 outstanding
+	entry = frappe.get_doc("Payment Entry", frappe.db.get_value("Service Payment", first.name, "payment_entry"))
+	entry.cancel()
+	assert frappe.db.get_value("Service Payment", first.name, "status") == "Unconfirmed"
+	assert status(ticket) == "Awaiting Payment"
+	assert frappe.db.get_value("Service Ticket", ticket.name, "outstanding_amount") == 1100
+
+
 def test_reversal_reopens_a_closed_tickets_payment():
 	ticket = awaiting_payment()
 	payment = collect(ticket, 1100)
@@ -245,25 +257,7 @@ def submitted_payment():
 	frappe.db.commit()
 	yield ticket, payment
 	frappe.db.rollback()
-	frappe.set_user("Administrator")
-	for name in frappe.get_all(
-		"Payment Entry", filters={"service_payment": payment.name, "docstatus": 1}, pluck="name"
-	):
-		frappe.get_doc("Payment Entry", name).cancel()
-	for name in frappe.get_all("Payment Entry", filters={"service_payment": payment.name}, pluck="name"):
-		frappe.delete_doc("Payment Entry", name, force=True)
-	invoice = frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
-	frappe.delete_doc("Service Payment", payment.name, force=True, ignore_permissions=True)
-	if invoice:
-		doc = frappe.get_doc("Sales Invoice", invoice)
-		if doc.docstatus == 1:
-			doc.cancel()
-		frappe.delete_doc("Sales Invoice", invoice, force=True)
-	visit = frappe.get_all("Service Visit", filters={"ticket": ticket.name}, pluck="name")
-	for name in visit:
-		frappe.delete_doc("Service Visit", name, force=True, ignore_permissions=True)
-	frappe.delete_doc("Service Ticket", ticket.name, force=True, ignore_permissions=True)
-	frappe.db.commit()
+	remove_ticket_and_money(ticket.name)
 
 
 def test_two_confirmations_at_once_make_one_payment_entry(submitted_payment):
@@ -294,6 +288,11 @@ def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 		service_payments_awaiting_confirmation as awaiting,
 	)
 
+	def held_by(collector):
+		row = next((r for r in held.execute({})[1] if r.collected_by == collector), None)
+		return (row.unconfirmed_amount, row.rejected_amount) if row else (0, 0)
+
+	before = {user: held_by(user) for user in (TECH, AGENT)}  # the demo's payments count too
 	ticket = awaiting_payment()
 	in_hand = collect(ticket, 300)  # cash, by the technician
 	by_wechat = collect(ticket, 200, mode=wechat(), reference_no="4200000000000001")
@@ -302,8 +301,9 @@ def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 	as_user(FINANCE, api.reject_payment, returned.name, "金额与收据不符")
 
 	_columns, queue, _message, chart = awaiting.execute({"customer": ticket.customer})
-	assert [row["name"] for row in queue] == [in_hand.name]
-	assert queue[0]["waiting_hours"] >= 0 and chart["data"]["datasets"][0]["values"][0] == 300
+	mine = [row for row in queue if row["service_ticket"] == ticket.name]
+	assert [row["name"] for row in mine] == [in_hand.name] and mine[0]["waiting_hours"] >= 0
+	assert chart["data"]["datasets"][0]["values"][0] == sum(row["amount"] for row in queue)
 
 	_columns, totals, _message, _chart = confirmed.execute(
 		{"from_date": nowdate(), "to_date": nowdate(), "period": "Daily"}
@@ -314,11 +314,9 @@ def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 	)
 	assert monthly[0].period == nowdate()[:7]
 
-	_columns, cash_held = held.execute({})
-	by_collector = {row.collected_by: row for row in cash_held}
-	assert (by_collector[TECH].unconfirmed_amount, by_collector[TECH].outstanding_amount) == (300, 300)
-	assert (by_collector[AGENT].rejected_amount, by_collector[AGENT].unconfirmed_amount) == (600, 0)
-	assert by_collector[TECH].technician_name == "周师傅"
+	assert held_by(TECH) == (before[TECH][0] + 300, before[TECH][1])
+	assert held_by(AGENT) == (before[AGENT][0], before[AGENT][1] + 600)
+	assert next(r for r in held.execute({})[1] if r.collected_by == TECH).technician_name == "周师傅"
 
 
 def test_customer_sees_the_amounts_due_and_a_guest_does_not():

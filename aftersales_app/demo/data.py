@@ -10,7 +10,7 @@ import os
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, add_months, nowdate
+from frappe.utils import add_days, add_months, add_to_date, now_datetime, nowdate
 from frappe.utils.nestedset import get_root_of
 
 DEMO_EMAIL_DOMAIN = "aftersales.example.com"
@@ -192,6 +192,8 @@ def load(password: str | None = None) -> dict:
 			created.ticket += make_demo_ticket(
 				subject, customer, serial_no, ticket_type, technician, category
 			)
+
+		created.ticket += make_demo_charged_ticket(company)
 
 	if any(created.values()):
 		frappe.db.commit()
@@ -462,3 +464,69 @@ def walk_to(ticket, category: str):
 			ticket = apply_workflow(ticket, transition.action)
 		finally:
 			frappe.set_user("Administrator")
+
+
+CHARGED_TICKET = "[演示] 空调压缩机更换（保外收费）"
+
+
+def make_demo_charged_ticket(company: str) -> int:
+	"""An out-of-warranty repair that shows the money: the technician visited, replaced the
+	compressor and filed the return slip (its draft charge invoice: part, labour, call-out fee),
+	the customer confirmed, and the technician collected a first installment in cash, which waits
+	for finance's confirmation."""
+	from aftersales_app import visits
+	from aftersales_app.dispatch import move_to
+
+	if frappe.db.exists("Service Ticket", {"subject": CHARGED_TICKET}):
+		return 0
+	technician = demo_email("tech.zhou")
+	ticket = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"subject": CHARGED_TICKET,
+			"customer": "上海明德贸易有限公司",
+			"serial_no": "SN-AC-0002",
+			"ticket_type": "Repair",
+			"channel": "Phone",
+			"assigned_technician": technician,
+			"description": "<p>空调开机几分钟后停机，外机压缩机不启动</p>",
+		}
+	).insert(ignore_permissions=True)
+	walk_to(ticket, "In Progress")
+	warehouse = frappe.db.get_single_value("Stock Settings", "default_warehouse") or frappe.db.get_value(
+		"Warehouse", {"company": company, "is_group": 0}
+	)
+	visit = frappe.get_doc(
+		{
+			"doctype": "Service Visit",
+			"ticket": ticket.name,
+			"scheduled_start": now_datetime(),
+			"scheduled_end": add_to_date(now_datetime(), hours=2),
+			"diagnosis": "压缩机绕组短路",
+			"solution": "<p>更换压缩机，补充冷媒，试机正常</p>",
+			"labour_hours": 2,
+			"parts": [{"item_code": "AS-PART-COMP", "qty": 1, "warehouse": warehouse}],
+		}
+	).insert(ignore_permissions=True)
+	frappe.set_user(technician)
+	try:
+		visits.check_in(visit)
+		ticket = visits.file_return_slip(frappe.get_doc("Service Visit", visit.name))
+	finally:
+		frappe.set_user("Administrator")
+	move_to(ticket, "Awaiting Payment")  # the customer confirmed the repair
+	frappe.set_user(technician)
+	try:
+		frappe.get_doc(
+			{
+				"doctype": "Service Payment",
+				"service_ticket": ticket.name,
+				"amount": 500,
+				"mode_of_payment": frappe.db.get_value("Mode of Payment", {"type": "Cash"}),
+				"collected_on": nowdate(),
+				"remarks": "现场收取定金",
+			}
+		).insert()
+	finally:
+		frappe.set_user("Administrator")
+	return 1

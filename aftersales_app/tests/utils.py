@@ -193,3 +193,29 @@ def returned_ticket(
 	as_user(technician, visits.check_in, visit)
 	as_user(technician, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
 	return ticket.reload()
+
+
+def remove_ticket_and_money(ticket: str):
+	"""Clean up what a test committed: the ticket, its visits, payments, Payment Entries and
+	charge invoice (cancelled first, as ERPNext requires), then commit."""
+	frappe.set_user("Administrator")
+	payments = frappe.get_all("Service Payment", filters={"service_ticket": ticket}, pluck="name")
+	for name in frappe.get_all(
+		"Payment Entry", filters={"service_payment": ("in", payments or [""]), "docstatus": 1}, pluck="name"
+	):
+		frappe.get_doc("Payment Entry", name).cancel()
+	for name in frappe.get_all(
+		"Payment Entry", filters={"service_payment": ("in", payments or [""])}, pluck="name"
+	):
+		frappe.delete_doc("Payment Entry", name, force=True)
+	for name in payments:
+		frappe.delete_doc("Service Payment", name, force=True, ignore_permissions=True)
+	for name in frappe.get_all("Sales Invoice", filters={"service_ticket": ticket}, pluck="name"):
+		invoice = frappe.get_doc("Sales Invoice", name)
+		if invoice.docstatus == 1:
+			invoice.cancel()
+		frappe.delete_doc("Sales Invoice", name, force=True)
+	for name in frappe.get_all("Service Visit", filters={"ticket": ticket}, pluck="name"):
+		frappe.delete_doc("Service Visit", name, force=True, ignore_permissions=True)
+	frappe.delete_doc("Service Ticket", ticket, force=True, ignore_permissions=True)
+	frappe.db.commit()

@@ -58,7 +58,8 @@ class ServicePayment(Document):
 		self.validate_collected_on()
 
 	def on_update(self):
-		payments.follow_money(self.service_ticket)
+		if not self.flags.money_followed_by_caller:
+			payments.follow_money(self.service_ticket)
 
 	def on_trash(self):
 		if self.status == "Confirmed":

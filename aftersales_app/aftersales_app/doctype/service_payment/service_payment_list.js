@@ -3,7 +3,6 @@
 
 frappe.listview_settings["Service Payment"] = {
 	add_fields: ["status", "currency"],
-	has_indicator_for_draft: true,
 	get_indicator(doc) {
 		const colours = { Unconfirmed: "orange", Confirmed: "green", Rejected: "red" };
 		return [__(doc.status, null, "Service Payment"), colours[doc.status], `status,=,${doc.status}`];

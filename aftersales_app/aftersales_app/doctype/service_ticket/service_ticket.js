@@ -63,15 +63,14 @@ frappe.ui.form.on("Service Ticket", {
 		if (doc.charge_invoice) {
 			frm.add_custom_button(__("Payments"), () => frappe.set_route("List", "Service Payment", { service_ticket: doc.name }), group);
 			if (doc.billable) {
-				frm.dashboard.add_comment(
+				frm.set_intro(
 					__("Charged {0}, paid {1}, awaiting confirmation {2}, outstanding {3}", [
 						format_currency(doc.charge_amount),
 						format_currency(doc.paid_amount),
 						format_currency(doc.unconfirmed_amount),
 						format_currency(doc.outstanding_amount),
 					]),
-					doc.outstanding_amount > 0 ? "orange" : "green",
-					true
+					doc.outstanding_amount > 0 ? "orange" : "green"
 				);
 			}
 		}
