@@ -127,7 +127,13 @@ doc_events = {
 		"on_cancel": "aftersales_app.billing.unlink_charge_invoice",
 		"on_trash": "aftersales_app.billing.unlink_charge_invoice",
 	},
-	"Payment Entry": {"on_cancel": "aftersales_app.payments.on_payment_entry_cancel"},
+	"Payment Entry": {
+		"on_submit": "aftersales_app.payments.on_payment_entry_submit",
+		"on_cancel": [
+			"aftersales_app.payments.on_payment_entry_cancel",
+			"aftersales_app.payments.on_direct_payment_entry_cancel",
+		],
+	},
 }
 
 # Scheduled Tasks

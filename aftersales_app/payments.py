@@ -173,6 +173,31 @@ def on_payment_entry_cancel(doc, method=None):
 		follow_money(payment.service_ticket, reversed=True)
 
 
+def on_payment_entry_submit(doc, method=None):
+	"""Payment Entry on_submit: money finance booked straight in ERPNext against a charge invoice
+	(a bank receipt, not a Service Payment) counts too: the ticket moves on when it is paid."""
+	if doc.get("service_payment"):
+		return  # the app's own confirmation moves the ticket itself
+	for ticket in _tickets_paid_by(doc):
+		follow_money(ticket)
+
+
+def on_direct_payment_entry_cancel(doc, method=None):
+	if doc.get("service_payment"):
+		return
+	for ticket in _tickets_paid_by(doc):
+		follow_money(ticket, reversed=True)
+
+
+def _tickets_paid_by(entry) -> list[str]:
+	invoices = [ref.reference_name for ref in entry.references if ref.reference_doctype == "Sales Invoice"]
+	if not invoices:
+		return []
+	return frappe.get_all(
+		"Service Ticket", filters={"charge_invoice": ("in", invoices)}, pluck="name", order_by="name"
+	)
+
+
 def _locked(name: str) -> "frappe.Document":
 	"""The payment, read after locking its ticket's row: every change to a ticket's money waits
 	for the one before it to commit."""

@@ -169,7 +169,9 @@ def test_reversal_while_still_collecting_keeps_the_ticket_collecting():
 	first = collect(ticket, 400)
 	as_user(FINANCE, api.confirm_payment, first.name)
 	assert status(ticket) == "Awaiting Payment"  # 700 outstanding
-	entry = frappe.get_doc("Payment Entry", frappe.db.get_value("Service Payment", first.name, "payment_entry"))
+	entry = frappe.get_doc(
+		"Payment Entry", frappe.db.get_value("Service Payment", first.name, "payment_entry")
+	)
 	entry.cancel()
 	assert frappe.db.get_value("Service Payment", first.name, "status") == "Unconfirmed"
 	assert status(ticket) == "Awaiting Payment"
@@ -187,6 +189,24 @@ def test_reversal_reopens_a_closed_tickets_payment():
 	)
 	entry.cancel()
 	assert status(ticket) == "Awaiting Payment"
+
+
+def test_a_payment_entry_made_in_erpnext_counts_too():
+	"""Finance books a bank receipt straight against the charge invoice, without a Service Payment."""
+	from erpnext.accounts.doctype.payment_entry.payment_entry import get_payment_entry
+
+	ticket = awaiting_payment()
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	invoice.submit()
+	entry = get_payment_entry("Sales Invoice", invoice.name)
+	entry.update({"reference_no": "BANK-0001", "reference_date": nowdate()})
+	entry.insert()
+	entry.submit()
+	ticket.reload()
+	assert (ticket.status, ticket.outstanding_amount, ticket.paid_amount) == ("Awaiting Revisit", 0, 1100)
+	entry.cancel()
+	ticket.reload()
+	assert (ticket.status, ticket.outstanding_amount) == ("Awaiting Payment", 1100)
 
 
 def test_technician_cannot_confirm_or_reject_and_nothing_is_written():

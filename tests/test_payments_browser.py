@@ -71,8 +71,10 @@ def test_finance_confirms_a_payment_and_the_customer_sees_what_is_due(
 
 		page.goto(f"{live_server}/app/service-ticket/{ticket.name}")
 		expect(page.locator(".form-message.orange")).to_contain_text("700.00", timeout=30000)
-		page.locator('[data-fieldname="charges_section"]').first.scroll_into_view_if_needed()
-		page.screenshot(path=str(artifacts / "desk-ticket-charges.png"), full_page=True)
+		page.screenshot(path=str(artifacts / "desk-ticket-charges-top.png"))
+		page.locator('.frappe-control[data-fieldname="charge_basis"]').first.scroll_into_view_if_needed()
+		page.evaluate("window.scrollBy(0, -160)")
+		page.screenshot(path=str(artifacts / "desk-ticket-charges.png"))
 	finally:
 		context.close()
 
