@@ -359,3 +359,15 @@ def test_customer_sees_the_amounts_due_and_a_guest_does_not():
 
 	free = returned_ticket(serial_no="SN-AC-0001")  # under warranty
 	assert as_user(demo.demo_email("wangwei"), portal_api.get_ticket, free.name)["charges"] is None
+
+
+def test_finance_reads_the_customer_and_type_of_a_ticket():
+	"""Customer details are at permission level 1 (technicians cannot change them); finance reads
+	them to know whose money it confirms."""
+	ticket = awaiting_payment()
+	row = as_user(FINANCE, frappe.get_list, "Service Ticket", filters={"name": ticket.name}, fields=["*"])[0]
+	assert (row.customer, row.ticket_type, row.contact_phone) == (
+		ticket.customer,
+		ticket.ticket_type,
+		ticket.contact_phone,
+	)
