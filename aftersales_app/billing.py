@@ -340,24 +340,26 @@ def invoice_total(invoice: frappe._dict) -> float:
 	return flt(invoice.rounded_total) or flt(invoice.grand_total)
 
 
-def payment_totals(ticket: str) -> frappe._dict:
+def payment_totals(ticket: str, for_update: bool = False) -> frappe._dict:
+	"""Confirmed and unconfirmed totals of a ticket's payments; `for_update` reads the latest rows
+	(and locks them) instead of the transaction's snapshot."""
 	payment = frappe.qb.DocType("Service Payment")
-	rows = (
+	query = (
 		frappe.qb.from_(payment)
 		.select(payment.status, Coalesce(Sum(payment.amount), 0))
 		.where(payment.service_ticket == ticket)
 		.groupby(payment.status)
-		.run()
 	)
+	rows = (query.for_update() if for_update else query).run()
 	totals = dict(rows)
 	return frappe._dict(confirmed=flt(totals.get("Confirmed")), unconfirmed=flt(totals.get("Unconfirmed")))
 
 
-def amounts(ticket: str) -> frappe._dict:
+def amounts(ticket: str, for_update: bool = False) -> frappe._dict:
 	"""Charge, confirmed, unconfirmed and outstanding amounts of a ticket. The outstanding amount
 	of a submitted invoice is ERPNext's own (it counts Payment Entries made outside the app too)."""
-	invoice_name = frappe.db.get_value("Service Ticket", ticket, "charge_invoice")
-	totals = payment_totals(ticket)
+	invoice_name = frappe.db.get_value("Service Ticket", ticket, "charge_invoice", for_update=for_update)
+	totals = payment_totals(ticket, for_update)
 	result = frappe._dict(
 		charge_invoice=invoice_name,
 		charge_amount=0.0,
@@ -374,6 +376,7 @@ def amounts(ticket: str) -> frappe._dict:
 		invoice_name,
 		["grand_total", "rounded_total", "outstanding_amount", "docstatus", "currency"],
 		as_dict=True,
+		for_update=for_update,
 	)
 	result.charge_amount = invoice_total(invoice)
 	result.currency, result.docstatus = invoice.currency, invoice.docstatus
@@ -385,9 +388,9 @@ def amounts(ticket: str) -> frappe._dict:
 	return result
 
 
-def refresh_amounts(ticket: str) -> frappe._dict:
+def refresh_amounts(ticket: str, for_update: bool = False) -> frappe._dict:
 	"""Write the amounts onto the ticket (list views, reports, workflow conditions read them)."""
-	values = amounts(ticket)
+	values = amounts(ticket, for_update)
 	frappe.db.set_value(
 		"Service Ticket",
 		ticket,

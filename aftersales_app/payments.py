@@ -198,13 +198,24 @@ def _tickets_paid_by(entry) -> list[str]:
 	)
 
 
+def lock_ticket(ticket: str):
+	"""Serialise every change to a ticket's money on the ticket's row. MariaDB's REPEATABLE READ
+	gives a transaction the snapshot of its first read: after waiting for the lock, plain reads
+	would still miss what the other transaction committed (two installments confirmed at once
+	would each compute the invoice's outstanding amount without the other: a lost update). A
+	transaction that has written nothing yet is therefore ended first, so that the next one, and
+	its snapshot, start at the lock."""
+	if not frappe.db.transaction_writes:
+		frappe.db.commit()
+	frappe.db.get_value("Service Ticket", ticket, "name", for_update=True)
+
+
 def _locked(name: str) -> "frappe.Document":
-	"""The payment, read after locking its ticket's row: every change to a ticket's money waits
-	for the one before it to commit."""
+	"""The payment, read after locking its ticket's row."""
 	ticket = frappe.db.get_value("Service Payment", name, "service_ticket")
 	if not ticket:
 		frappe.throw(_("Service Payment {0} not found").format(frappe.bold(name)), frappe.DoesNotExistError)
-	frappe.db.get_value("Service Ticket", ticket, "name", for_update=True)
+	lock_ticket(ticket)
 	return frappe.get_doc("Service Payment", name, for_update=True)
 
 
@@ -222,7 +233,7 @@ def _save(payment):
 
 
 def money_target(ticket, reversed: bool = False) -> str | None:
-	values = billing.amounts(ticket.name)
+	values = billing.amounts(ticket.name, for_update=True)
 	if reversed:
 		return AWAITING_PAYMENT
 	if values.unconfirmed_amount > 0:
@@ -237,8 +248,9 @@ def follow_money(ticket_name: str, reversed: bool = False):
 	transitions (their conditions hold) on behalf of the user who moved the money. A ticket still
 	being worked on, or already past the money (revisit, closed), stays where it is unless a
 	payment was reversed."""
-	billing.refresh_amounts(ticket_name)
-	ticket = frappe.get_doc("Service Ticket", ticket_name)
+	# locking reads throughout: the latest amounts and ticket, whatever the transaction read before
+	billing.refresh_amounts(ticket_name, for_update=True)
+	ticket = frappe.get_doc("Service Ticket", ticket_name, for_update=True)
 	current = ticket.status
 	if current not in MONEY_CATEGORIES:
 		return ticket
@@ -288,10 +300,11 @@ def next_installment(ticket: str) -> int:
 	return frappe.db.count("Service Payment", {"service_ticket": ticket, "status": ("!=", "Rejected")}) + 1
 
 
-def to_collect(ticket: str, exclude: str | None = None) -> float:
+def to_collect(ticket: str, exclude: str | None = None, for_update: bool = False) -> float:
 	"""What is left to collect: outstanding minus payments waiting for finance (other than
-	`exclude`, the payment being edited)."""
-	values = billing.amounts(ticket)
+	`exclude`, the payment being edited). `for_update` locks what it reads, so that two collectors
+	recording at once are served one after the other."""
+	values = billing.amounts(ticket, for_update)
 	waiting = values.unconfirmed_amount
 	if exclude:
 		waiting -= flt(

@@ -271,6 +271,79 @@ def test_nothing_is_collected_for_a_free_ticket():
 
 
 @pytest.fixture
+def ticket_awaiting_payment():
+	ticket = awaiting_payment()
+	frappe.db.commit()
+	yield ticket
+	frappe.db.rollback()
+	remove_ticket_and_money(ticket.name)
+
+
+def test_two_collectors_recording_at_once_cannot_exceed_the_outstanding(ticket_awaiting_payment):
+	from aftersales_app.tests.workers import record_payment
+
+	ticket = ticket_awaiting_payment
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(2) as pool:
+		results = pool.starmap(
+			record_payment, [(SITE, str(SITES_PATH), ticket.name, 800, u, start_at) for u in (TECH, AGENT)]
+		)
+	assert sorted(results) == ["PaymentAmountError", "recorded"]
+	frappe.db.rollback()
+	assert frappe.db.get_value("Service Ticket", ticket.name, "unconfirmed_amount") == 800
+
+
+def test_two_collectors_recording_what_fits_both_get_recorded(ticket_awaiting_payment):
+	from aftersales_app.tests.workers import record_payment
+
+	ticket = ticket_awaiting_payment
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(2) as pool:
+		results = pool.starmap(
+			record_payment, [(SITE, str(SITES_PATH), ticket.name, 500, u, start_at) for u in (TECH, AGENT)]
+		)
+	assert results == ["recorded", "recorded"]
+	frappe.db.rollback()
+	assert frappe.db.get_value("Service Ticket", ticket.name, ["status", "unconfirmed_amount"]) == (
+		"Payment Submitted",
+		1000,
+	)
+
+
+@pytest.fixture
+def two_installments():
+	ticket = awaiting_payment()
+	payments = [collect(ticket, 300), collect(ticket, 800, user=AGENT)]
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	invoice.submit()
+	frappe.db.commit()
+	yield ticket, payments
+	frappe.db.rollback()
+	remove_ticket_and_money(ticket.name)
+
+
+def test_two_installments_confirmed_at_once_book_both(two_installments):
+	"""Two finance users confirm the two installments of one ticket at the same instant: both are
+	booked, the invoice is paid and the ticket moves on (each confirmation reads the other's)."""
+	from aftersales_app.tests.workers import confirm_payment
+
+	ticket, payments = two_installments
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(2) as pool:
+		results = pool.starmap(
+			confirm_payment, [(SITE, str(SITES_PATH), p.name, FINANCE, start_at) for p in payments]
+		)
+	assert results == ["confirmed", "confirmed"]
+	frappe.db.rollback()
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	assert (flt(invoice.outstanding_amount), invoice.status) == (0, "Paid")
+	assert frappe.db.get_value("Service Ticket", ticket.name, ["status", "outstanding_amount"]) == (
+		"Awaiting Revisit",
+		0,
+	)
+
+
+@pytest.fixture
 def submitted_payment():
 	ticket = awaiting_payment()
 	payment = collect(ticket, 1100)

@@ -68,3 +68,29 @@ def confirm_payment(site: str, sites_path: str, payment: str, user: str, start_a
 			return type(e).__name__
 	finally:
 		frappe.destroy()
+
+
+def record_payment(site: str, sites_path: str, ticket: str, amount: float, user: str, start_at: float) -> str:
+	"""One collector recording a cash payment, in its own process and transaction."""
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	try:
+		frappe.set_user(user)
+		time.sleep(max(0.0, start_at - time.time()))
+		try:
+			frappe.get_doc(
+				{
+					"doctype": "Service Payment",
+					"service_ticket": ticket,
+					"amount": amount,
+					"mode_of_payment": frappe.db.get_value("Mode of Payment", {"type": "Cash"}),
+					"collected_on": frappe.utils.nowdate(),
+				}
+			).insert()
+			frappe.db.commit()
+			return "recorded"
+		except Exception as e:
+			frappe.db.rollback()
+			return type(e).__name__
+	finally:
+		frappe.destroy()

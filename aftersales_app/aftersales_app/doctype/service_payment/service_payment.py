@@ -52,6 +52,8 @@ class ServicePayment(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		if not self.flags.finance_action:
+			payments.lock_ticket(self.service_ticket)  # one collector after the other
 		self.validate_finance_fields()
 		self.set_ticket_details()
 		self.validate_amount()
@@ -130,7 +132,10 @@ class ServicePayment(Document):
 			frappe.throw(_("The amount collected must be greater than zero"), PaymentAmountError)
 		if self.status != "Unconfirmed":
 			return
-		left = payments.to_collect(self.service_ticket, exclude=None if self.is_new() else self.name)
+		# locking reads: the latest rows even when the transaction wrote before the lock
+		left = payments.to_collect(
+			self.service_ticket, exclude=None if self.is_new() else self.name, for_update=True
+		)
 		if flt(self.amount) > left + 0.005:
 			frappe.throw(
 				_("The amount {0} is more than the {1} still to collect on ticket {2}").format(
