@@ -6,6 +6,18 @@ frappe.ui.form.on("Service Payment", {
 		frm.set_query("service_ticket", () => ({ filters: { billable: 1, charge_invoice: ["is", "set"] } }));
 	},
 
+	onload(frm) {
+		if (frm.is_new() && !frm.doc.collected_by) frm.set_value("collected_by", frappe.session.user);
+		if (frm.is_new() && frm.doc.service_ticket && !frm.doc.amount) frm.trigger("service_ticket");
+	},
+
+	async service_ticket(frm) {
+		// what is left to collect on the ticket, as a starting amount
+		if (!frm.doc.service_ticket || frm.doc.amount) return;
+		const charges = await frappe.xcall("aftersales_app.api.payment.charges", { ticket: frm.doc.service_ticket });
+		if (charges.to_collect > 0) frm.set_value("amount", charges.to_collect);
+	},
+
 	refresh(frm) {
 		const doc = frm.doc;
 		if (frm.is_new()) return;
