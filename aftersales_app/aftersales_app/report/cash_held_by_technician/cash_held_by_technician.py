@@ -66,7 +66,7 @@ def get_columns() -> list[dict]:
 		{"fieldname": "payments", "label": _("Payments"), "fieldtype": "Int", "width": 90},
 		{
 			"fieldname": "unconfirmed_amount",
-			"label": _("Awaiting Confirmation"),
+			"label": _("Unconfirmed Amount"),
 			"fieldtype": "Currency",
 			"width": 140,
 		},
