@@ -102,18 +102,24 @@ def is_technician_only(user: str | None = None) -> bool:
 	return TECHNICIAN_ROLE in roles and not roles & STAFF_ROLES
 
 
-def service_visit_query(user: str | None = None) -> str:
-	"""List condition for Service Visit: a technician sees the visits they make and the visits of
-	the tickets assigned to them."""
+def _technician_work_query(doctype: str, own_field: str, ticket_field: str, user: str | None) -> str:
+	"""A technician's share of a ticket's records: those that are theirs (`own_field`) and those of
+	the tickets assigned to them (`ticket_field`); staff see all ("")."""
 	user = user or frappe.session.user
 	if not is_technician_only(user):
 		return ""
 	ticket = frappe.qb.DocType("Service Ticket")
 	own_tickets = frappe.qb.from_(ticket).select(ticket.name).where(ticket.assigned_technician == user)
 	return (
-		f"(`tabService Visit`.`technician` = {frappe.db.escape(user)}"
-		f" or `tabService Visit`.`ticket` in ({own_tickets.get_sql()}))"
+		f"(`tab{doctype}`.`{own_field}` = {frappe.db.escape(user)}"
+		f" or `tab{doctype}`.`{ticket_field}` in ({own_tickets.get_sql()}))"
 	)
+
+
+def service_visit_query(user: str | None = None) -> str:
+	"""List condition for Service Visit: a technician sees the visits they make and the visits of
+	the tickets assigned to them."""
+	return _technician_work_query("Service Visit", "technician", "ticket", user)
 
 
 def has_service_visit_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
@@ -132,15 +138,7 @@ def has_service_visit_permission(doc, ptype: str | None = None, user: str | None
 def service_payment_query(user: str | None = None) -> str:
 	"""List condition for Service Payment: a technician sees the payments they collected and the
 	payments of the tickets assigned to them."""
-	user = user or frappe.session.user
-	if not is_technician_only(user):
-		return ""
-	ticket = frappe.qb.DocType("Service Ticket")
-	own_tickets = frappe.qb.from_(ticket).select(ticket.name).where(ticket.assigned_technician == user)
-	return (
-		f"(`tabService Payment`.`collected_by` = {frappe.db.escape(user)}"
-		f" or `tabService Payment`.`service_ticket` in ({own_tickets.get_sql()}))"
-	)
+	return _technician_work_query("Service Payment", "collected_by", "service_ticket", user)
 
 
 def has_service_payment_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:

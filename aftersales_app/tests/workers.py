@@ -30,67 +30,59 @@ def insert_tickets(site: str, sites_path: str, count: int, start_at: float) -> l
 	return names
 
 
-def grab_ticket(site: str, sites_path: str, ticket: str, user: str, start_at: float) -> str:
-	"""One technician's grab through the whitelisted method, in its own process and transaction."""
+def _as_user_at(site: str, sites_path: str, user: str, start_at: float, action, done: str) -> str:
+	"""Run `action` as `user` in this process's own connection, starting at `start_at` (all workers
+	at the same instant): `done` when it commits, else the name of the exception it raised."""
 	frappe.init(site=site, sites_path=sites_path)
 	frappe.connect()
 	try:
 		frappe.set_user(user)
 		time.sleep(max(0.0, start_at - time.time()))
-		from aftersales_app.api.dispatch import grab_ticket as grab
-
 		try:
-			grab(ticket)
+			action()
 			frappe.db.commit()
-			return "won"
+			return done
 		except Exception as e:
 			frappe.db.rollback()
 			return type(e).__name__
 	finally:
 		frappe.destroy()
+
+
+def grab_ticket(site: str, sites_path: str, ticket: str, user: str, start_at: float) -> str:
+	"""One technician's grab through the whitelisted method."""
+
+	def grab():
+		from aftersales_app.api.dispatch import grab_ticket as grab_method
+
+		grab_method(ticket)
+
+	return _as_user_at(site, sites_path, user, start_at, grab, "won")
 
 
 def confirm_payment(site: str, sites_path: str, payment: str, user: str, start_at: float) -> str:
-	"""One finance user's confirmation through the whitelisted method, in its own process."""
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	try:
-		frappe.set_user(user)
-		time.sleep(max(0.0, start_at - time.time()))
-		from aftersales_app.api.payment import confirm_payment as confirm
+	"""One finance user's confirmation through the whitelisted method."""
 
-		try:
-			confirm(payment)
-			frappe.db.commit()
-			return "confirmed"
-		except Exception as e:
-			frappe.db.rollback()
-			return type(e).__name__
-	finally:
-		frappe.destroy()
+	def confirm():
+		from aftersales_app.api.payment import confirm_payment as confirm_method
+
+		confirm_method(payment)
+
+	return _as_user_at(site, sites_path, user, start_at, confirm, "confirmed")
 
 
 def record_payment(site: str, sites_path: str, ticket: str, amount: float, user: str, start_at: float) -> str:
-	"""One collector recording a cash payment, in its own process and transaction."""
-	frappe.init(site=site, sites_path=sites_path)
-	frappe.connect()
-	try:
-		frappe.set_user(user)
-		time.sleep(max(0.0, start_at - time.time()))
-		try:
-			frappe.get_doc(
-				{
-					"doctype": "Service Payment",
-					"service_ticket": ticket,
-					"amount": amount,
-					"mode_of_payment": frappe.db.get_value("Mode of Payment", {"type": "Cash"}),
-					"collected_on": frappe.utils.nowdate(),
-				}
-			).insert()
-			frappe.db.commit()
-			return "recorded"
-		except Exception as e:
-			frappe.db.rollback()
-			return type(e).__name__
-	finally:
-		frappe.destroy()
+	"""One collector recording a cash payment."""
+
+	def record():
+		frappe.get_doc(
+			{
+				"doctype": "Service Payment",
+				"service_ticket": ticket,
+				"amount": amount,
+				"mode_of_payment": frappe.db.get_value("Mode of Payment", {"type": "Cash"}),
+				"collected_on": frappe.utils.nowdate(),
+			}
+		).insert()
+
+	return _as_user_at(site, sites_path, user, start_at, record, "recorded")
