@@ -54,6 +54,11 @@ def confirm(name: str) -> "frappe.Document":
 			),
 			PaymentStateError,
 		)
+	# the ticket's current charge invoice (a cancelled one may have been made again since)
+	payment.sales_invoice = (
+		frappe.db.get_value("Service Ticket", payment.service_ticket, "charge_invoice")
+		or payment.sales_invoice
+	)
 	invoice = frappe.get_doc("Sales Invoice", payment.sales_invoice)
 	if invoice.docstatus == 0:
 		invoice.submit()  # finance books the charge with its first payment

@@ -229,13 +229,33 @@ def test_invoice_is_rebuilt_while_draft_and_refused_once_submitted():
 		as_user(AGENT, api.make_charge_invoice, ticket.name)
 
 
-def test_cancelled_invoice_is_unlinked_from_the_ticket():
+def test_cancelled_invoice_is_unlinked_from_the_ticket_and_payments_follow_the_new_one():
 	ticket = returned_ticket(OUT_OF_WARRANTY)
+	payment = frappe.get_doc(
+		{
+			"doctype": "Service Payment",
+			"service_ticket": ticket.name,
+			"amount": 100,
+			"mode_of_payment": frappe.db.get_value("Mode of Payment", {"type": "Cash"}),
+			"collected_on": frappe.utils.nowdate(),
+		}
+	).insert()
 	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
 	invoice.submit()
 	invoice.cancel()
 	assert not frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
-	assert as_user(AGENT, api.make_charge_invoice, ticket.name)["sales_invoice"] != invoice.name
+	new_invoice = as_user(AGENT, api.make_charge_invoice, ticket.name)["sales_invoice"]
+	assert new_invoice != invoice.name
+	as_user(demo.demo_email("finance"), api.confirm_payment, payment.name)
+	entry = frappe.db.get_value("Service Payment", payment.name, "payment_entry")
+	assert (
+		frappe.db.get_value(
+			"Payment Entry Reference",
+			{"parent": entry, "reference_doctype": "Sales Invoice"},
+			"reference_name",
+		)
+		== new_invoice
+	)
 
 
 def apply_action(ticket, action):
