@@ -13,7 +13,7 @@ type.
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Coalesce, Sum
-from frappe.utils import add_days, cint, flt, nowdate
+from frappe.utils import add_days, cint, date_diff, flt, nowdate
 from frappe.utils.nestedset import get_ancestors_of
 
 from aftersales_app.exceptions import ChargeInvoiceError
@@ -207,7 +207,8 @@ def make_charge_invoice(ticket, ignore_permissions: bool = False) -> "frappe.Doc
 		invoice.company = frappe.defaults.get_user_default("Company") or frappe.db.get_single_value(
 			"Global Defaults", "default_company"
 		)
-		invoice.posting_date = nowdate()
+	if not invoice.set_posting_time:
+		invoice.posting_date = nowdate()  # what ERPNext sets on saving a draft of an earlier day
 	invoice.service_ticket = ticket.name
 	invoice.set("items", [])
 	invoice.set("taxes", [])
@@ -297,6 +298,20 @@ def _set_settlement(invoice, rule: frappe._dict):
 	else:  # Pay on Site: due on the day of the work
 		invoice.payment_terms_template = None
 		invoice.due_date = invoice.posting_date
+
+
+def submit_charge_invoice(invoice):
+	"""Submit a draft charge invoice. ERPNext dates an invoice without *Edit Posting Date* on the
+	day it is submitted; a draft made on an earlier day keeps its terms (pay on site, N days, deposit
+	then balance) by moving its due dates as many days."""
+	if not invoice.set_posting_time:
+		shift = date_diff(nowdate(), invoice.posting_date)
+		if shift > 0:
+			invoice.posting_date = nowdate()
+			invoice.due_date = add_days(invoice.due_date, shift) if invoice.due_date else None
+			for row in invoice.payment_schedule:
+				row.due_date = add_days(row.due_date, shift)
+	invoice.submit()
 
 
 def _customer_terms(customer: str) -> str | None:

@@ -61,7 +61,7 @@ def confirm(name: str) -> "frappe.Document":
 	)
 	invoice = frappe.get_doc("Sales Invoice", payment.sales_invoice)
 	if invoice.docstatus == 0:
-		invoice.submit()  # finance books the charge with its first payment
+		billing.submit_charge_invoice(invoice)  # finance books the charge with its first payment
 	elif invoice.docstatus == 2:
 		frappe.throw(
 			_("Charge invoice {0} is cancelled: make a new one before confirming").format(

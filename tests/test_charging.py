@@ -3,6 +3,7 @@ priced by the customer's price list, taxed by the company's template, with the p
 the settlement After-Sales Settings choose."""
 
 import pytest
+from freezegun import freeze_time
 
 import frappe
 from frappe.utils import add_days, flt, getdate, nowdate
@@ -227,6 +228,16 @@ def test_invoice_is_rebuilt_while_draft_and_refused_once_submitted():
 	frappe.get_doc("Sales Invoice", name).submit()
 	with pytest.raises(ChargeInvoiceError):
 		as_user(AGENT, api.make_charge_invoice, ticket.name)
+
+
+def test_a_draft_of_an_earlier_day_is_rebuilt_on_todays_date():
+	price = frappe.qb.DocType("Item Price")  # the demo's prices hold from the day it was loaded
+	frappe.qb.update(price).set(price.valid_from, add_days(nowdate(), -30)).run()
+	with freeze_time(add_days(nowdate(), -2) + " 10:00:00.123456", tick=True):
+		ticket = returned_ticket(OUT_OF_WARRANTY)
+	as_user(AGENT, api.make_charge_invoice, ticket.name)
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	assert getdate(invoice.posting_date) == getdate(invoice.due_date) == getdate(nowdate())
 
 
 def test_cancelled_invoice_is_unlinked_from_the_ticket_and_payments_follow_the_new_one():

@@ -6,10 +6,11 @@ import multiprocessing
 import time
 
 import pytest
+from freezegun import freeze_time
 
 import frappe
 from frappe.model.workflow import apply_workflow
-from frappe.utils import flt, nowdate
+from frappe.utils import add_days, flt, getdate, nowdate
 
 from aftersales_app.api import payment as api
 from aftersales_app.demo import data as demo
@@ -109,6 +110,30 @@ def test_three_installments_move_the_ticket_only_after_the_last():
 		order_by="creation",
 	)
 	assert log[-1] == {"to_category": "Awaiting Revisit", "changed_by": FINANCE}
+
+
+@pytest.mark.parametrize("settlement", ["Pay on Site", "Deposit and Balance"])
+def test_a_draft_invoice_of_an_earlier_day_is_booked_on_the_day_of_confirmation(settlement):
+	"""ERPNext dates an invoice on the day it is submitted: the due dates move with it."""
+	settings = frappe.get_single("After-Sales Settings")
+	settings.set(
+		"settlement_rules", [{"settlement": settlement, "deposit_percentage": 30, "balance_due_days": 10}]
+	)
+	settings.save()
+	price = frappe.qb.DocType("Item Price")  # the demo's prices hold from the day it was loaded
+	frappe.qb.update(price).set(price.valid_from, add_days(nowdate(), -30)).run()
+	with freeze_time(add_days(nowdate(), -3) + " 23:59:58.123456", tick=True):
+		ticket = awaiting_payment()
+		payment = collect(ticket, 1100)
+		drafted = frappe.db.get_value("Sales Invoice", ticket.charge_invoice, "posting_date")
+	as_user(FINANCE, api.confirm_payment, payment.name)
+	invoice = frappe.get_doc("Sales Invoice", ticket.charge_invoice)
+	assert getdate(drafted) < getdate(invoice.posting_date) == getdate(nowdate())
+	assert invoice.status == "Paid"
+	assert [getdate(row.due_date) for row in invoice.payment_schedule][-1] == getdate(
+		add_days(invoice.posting_date, 10 if settlement == "Deposit and Balance" else 0)
+	)
+	assert status(ticket) == "Awaiting Revisit"
 
 
 def test_partly_paid_goes_back_to_awaiting_payment_showing_the_outstanding():
