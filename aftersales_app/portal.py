@@ -373,6 +373,8 @@ def charges(ticket) -> frappe._dict | None:
 	def money(amount):
 		return fmt_money(amount, currency=values.currency)
 
+	# get_all on purpose: a portal customer has no desk rights on Sales Invoice; the ticket is their
+	# own (api.portal._own_ticket), and only its own charge invoice's lines are read
 	lines = frappe.get_all(
 		"Sales Invoice Item",
 		filters={"parenttype": "Sales Invoice", "parent": values.charge_invoice},

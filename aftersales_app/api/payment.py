@@ -18,6 +18,8 @@ def make_charge_invoice(ticket: str) -> dict:
 	doc.check_permission("write")
 	if not CHARGING_ROLES & set(frappe.get_roles()):
 		frappe.throw(_("Only customer service or finance makes charge invoices"), frappe.PermissionError)
+	# the invoice is the ticket's consequence: who may make it was checked above (customer service
+	# and finance, who may write the ticket), not their rights on ERPNext's Sales Invoice
 	invoice = billing.make_charge_invoice(doc, ignore_permissions=True)
 	if not invoice:
 		frappe.throw(
