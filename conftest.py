@@ -28,6 +28,21 @@ def pytest_configure(config):
 	load()
 
 
+# lines the suites report (requests made, findings), printed after pytest's own summary
+REPORT: list[str] = []
+
+
+def pytest_terminal_summary(terminalreporter):
+	for line in REPORT:
+		terminalreporter.write_line(line)
+
+
+@pytest.fixture
+def report():
+	"""report(line): a line printed at the end of the run (e.g. how many requests a test made)."""
+	return REPORT.append
+
+
 def pytest_unconfigure(config):
 	if getattr(frappe.local, "site", None):
 		frappe.destroy()

@@ -17,6 +17,7 @@ from frappe.utils import add_days, cint, date_diff, flt, nowdate
 from frappe.utils.nestedset import get_ancestors_of
 
 from aftersales_app.exceptions import ChargeInvoiceError
+from aftersales_app.text import escape
 
 COVERED_STATUSES = ("Under Warranty", "Under AMC")
 
@@ -129,7 +130,7 @@ def log_override(ticket):
 	if old_override == override and (not override or old_reason == reason):
 		return
 	if override:
-		text = _("Charging set to {0}: {1}").format(_(override, context="Service Ticket"), reason)
+		text = _("Charging set to {0}: {1}").format(_(override, context="Service Ticket"), escape(reason))
 	else:
 		text = _("Charging override removed: the ticket follows its warranty and type again")
 	ticket.add_comment("Info", text)

@@ -13,12 +13,15 @@ from frappe.query_builder.functions import Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 from frappe.utils.nestedset import get_ancestors_of
 
+from aftersales_app import locks, roles
 from aftersales_app.exceptions import (
 	AlreadyTakenError,
 	NotQualifiedError,
 	WrongStateError,
 )
+from aftersales_app.mixins.app_fields import save_as_app
 from aftersales_app.status import FINAL_CATEGORIES, category_of
+from aftersales_app.text import check_length, escape
 
 DISPATCHING, AWAITING_ACCEPTANCE, IN_PROGRESS = "Dispatching", "Awaiting Acceptance", "In Progress"
 
@@ -65,8 +68,7 @@ def save_dispatch_fields(ticket, **values):
 	on the ticket's permissions, which change with the very fields it sets (a technician who
 	declines no longer sees the ticket)."""
 	ticket.update(values)
-	ticket.flags.ignore_state_edit_rights = True
-	ticket.save(ignore_permissions=True)
+	save_as_app(ticket, ignore_permissions=True)
 	return ticket
 
 
@@ -241,7 +243,10 @@ def dispatch(ticket, technician: str | None = None):
 def grab(ticket_name: str, user: str):
 	"""Take a pool ticket. The ticket's row is locked (SELECT … FOR UPDATE) for the rest of the
 	transaction, so when many technicians grab at once, on any number of app servers, the first
-	takes it and every other one finds it taken."""
+	takes it and every other one finds it taken. The technician's own row is locked first, so that
+	two grabs by one technician (of two tickets) count their load one after the other and never
+	take them past their capacity."""
+	locks.lock("Service Technician", user)
 	ticket_table = DocType("Service Ticket")
 	row = (
 		frappe.qb.from_(ticket_table)
@@ -282,13 +287,15 @@ def decline(ticket, user: str, reason: str):
 		frappe.throw(
 			_("Ticket {0} is not assigned to you").format(frappe.bold(ticket.name)), frappe.PermissionError
 		)
-	if not (reason or "").strip():
+	reason = check_length(_("Reason"), reason)
+	if not reason:
 		frappe.throw(_("Say why you decline the ticket"))
 	ticket = move_to(ticket, DISPATCHING)
 	close_todo(ticket, user)
 	save_dispatch_fields(ticket, assigned_technician=None, accept_deadline=None)
 	ticket.add_comment(
-		"Info", _("{0} declined the ticket: {1}").format(frappe.utils.get_fullname(user), reason)
+		"Info",
+		_("{0} declined the ticket: {1}").format(escape(frappe.utils.get_fullname(user)), escape(reason)),
 	)
 	return ticket
 
@@ -303,7 +310,8 @@ def request_transfer(ticket, user: str, colleague: str, reason: str):
 	require_category(ticket, AWAITING_ACCEPTANCE, IN_PROGRESS)
 	if colleague == user:
 		frappe.throw(_("Choose a colleague other than yourself"))
-	if not (reason or "").strip():
+	reason = check_length(_("Reason"), reason)
+	if not reason:
 		frappe.throw(_("Say why you ask for a transfer"))
 	if not any(c.name == colleague for c in qualified_technicians(ticket, exclude=(user,))):
 		frappe.throw(
@@ -317,13 +325,15 @@ def request_transfer(ticket, user: str, colleague: str, reason: str):
 		ticket,
 		colleague,
 		_("{0} asks you to take over service ticket {1}: {2}").format(
-			frappe.utils.get_fullname(user), ticket.name, reason
+			escape(frappe.utils.get_fullname(user)), ticket.name, escape(reason)
 		),
 	)
 	ticket.add_comment(
 		"Info",
 		_("{0} asked to transfer the ticket to {1}: {2}").format(
-			frappe.utils.get_fullname(user), frappe.utils.get_fullname(colleague), reason
+			escape(frappe.utils.get_fullname(user)),
+			escape(frappe.utils.get_fullname(colleague)),
+			escape(reason),
 		),
 	)
 	return ticket
@@ -335,11 +345,7 @@ def answer_transfer(ticket, approve: bool):
 	if not colleague:
 		frappe.throw(_("Ticket {0} has no transfer request").format(frappe.bold(ticket.name)))
 	user = frappe.session.user
-	if user != colleague and not set(frappe.get_roles(user)) & {
-		"Service Agent",
-		"After-Sales Manager",
-		"System Manager",
-	}:
+	if user != colleague and not roles.has_any(roles.DISPATCHERS, user):
 		frappe.throw(
 			_("Only {0} or customer service can answer this transfer").format(frappe.get_fullname(colleague)),
 			frappe.PermissionError,
@@ -348,14 +354,16 @@ def answer_transfer(ticket, approve: bool):
 	if not approve:
 		close_todo(ticket, colleague)
 		save_dispatch_fields(ticket, transfer_to=None, transfer_reason=None)
-		ticket.add_comment("Info", _("{0} refused the transfer").format(frappe.utils.get_fullname(user)))
+		ticket.add_comment(
+			"Info", _("{0} refused the transfer").format(escape(frappe.utils.get_fullname(user)))
+		)
 		return ticket
 	save_dispatch_fields(ticket, assigned_technician=colleague, transfer_to=None, transfer_reason=None)
 	close_todo(ticket, previous)
 	ticket.add_comment(
 		"Info",
 		_("Transferred from {0} to {1}").format(
-			frappe.utils.get_fullname(previous), frappe.utils.get_fullname(colleague)
+			escape(frappe.utils.get_fullname(previous)), escape(frappe.utils.get_fullname(colleague))
 		),
 	)
 	if ticket.status == AWAITING_ACCEPTANCE and user == colleague:

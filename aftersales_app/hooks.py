@@ -70,10 +70,11 @@ before_uninstall = "aftersales_app.install.before_uninstall"
 # Exported with `bench --site <site> export-fixtures --app aftersales_app`; every file in
 # fixtures/ is synced on install and migrate.
 
-AFTERSALES_ROLES = ["After-Sales Manager", "Service Agent", "Service Technician"]
-
 fixtures = [
-	{"dt": "Role", "filters": [["name", "in", AFTERSALES_ROLES]]},
+	{
+		"dt": "Role",
+		"filters": [["name", "in", ["After-Sales Manager", "Service Agent", "Service Technician"]]],
+	},
 	{"dt": "Custom Field", "filters": [["module", "=", "Aftersales App"]]},
 ]
 
@@ -108,11 +109,25 @@ permission_query_conditions = {
 	"Service Visit": "aftersales_app.permissions.service_visit_query",
 	# a technician sees the payments they collected and those of their tickets
 	"Service Payment": "aftersales_app.permissions.service_payment_query",
+	"Service Contact Log": "aftersales_app.permissions.contact_log_query",
+	"Service Ticket Status Log": "aftersales_app.permissions.status_log_query",
 }
 has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
 	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
 	"Service Payment": "aftersales_app.permissions.has_service_payment_permission",
+	"Service Contact Log": "aftersales_app.permissions.has_contact_log_permission",
+	"Service Ticket Status Log": "aftersales_app.permissions.has_status_log_permission",
+	"File": "aftersales_app.permissions.has_file_permission",
+}
+
+# DocType Class
+# ---------------
+# Override standard doctype classes
+
+override_doctype_class = {
+	# private files of the app's documents: the download path asks the app's File rule too
+	"File": "aftersales_app.overrides.file.AfterSalesFile",
 }
 
 # Document Events

@@ -13,8 +13,9 @@ from frappe import _
 from frappe.model.workflow import get_workflow, is_transition_condition_satisfied
 from frappe.utils import flt, fmt_money, getdate, now_datetime
 
-from aftersales_app import billing
+from aftersales_app import billing, locks, roles
 from aftersales_app.exceptions import PaymentStateError, WrongStateError
+from aftersales_app.mixins.app_fields import save_as_app
 from aftersales_app.status import category_of
 
 AWAITING_PAYMENT, PAYMENT_SUBMITTED, AWAITING_REVISIT, CLOSED = (
@@ -30,13 +31,6 @@ VIA = {
 	(AWAITING_REVISIT, PAYMENT_SUBMITTED): AWAITING_PAYMENT,
 	(CLOSED, PAYMENT_SUBMITTED): AWAITING_PAYMENT,
 }
-FINANCE_ROLES = {"Accounts User", "Accounts Manager", "System Manager"}
-
-
-def is_finance(user: str | None = None) -> bool:
-	return bool(FINANCE_ROLES & set(frappe.get_roles(user)))
-
-
 # --- confirming and rejecting --------------------------------------------------------------------
 
 
@@ -204,15 +198,8 @@ def _tickets_paid_by(entry) -> list[str]:
 
 
 def lock_ticket(ticket: str):
-	"""Serialise every change to a ticket's money on the ticket's row. MariaDB's REPEATABLE READ
-	gives a transaction the snapshot of its first read: after waiting for the lock, plain reads
-	would still miss what the other transaction committed (two installments confirmed at once
-	would each compute the invoice's outstanding amount without the other: a lost update). A
-	transaction that has written nothing yet is therefore ended first, so that the next one, and
-	its snapshot, start at the lock."""
-	if not frappe.db.transaction_writes:
-		frappe.db.commit()
-	frappe.db.get_value("Service Ticket", ticket, "name", for_update=True)
+	"""Serialise every change to a ticket's money on the ticket's row (aftersales_app.locks)."""
+	locks.lock("Service Ticket", ticket)
 
 
 def _locked(name: str) -> "frappe.Document":
@@ -225,13 +212,12 @@ def _locked(name: str) -> "frappe.Document":
 
 
 def _require_finance(payment):
-	if not is_finance() or not payment.has_permission("write"):
+	if not roles.has_any(roles.FINANCE) or not payment.has_permission("write"):
 		frappe.throw(_("Only finance (Accounts User) confirms or rejects payments"), frappe.PermissionError)
 
 
 def _save(payment):
-	payment.flags.finance_action = True
-	payment.save(ignore_permissions=True)
+	save_as_app(payment, ignore_permissions=True)
 
 
 # --- the ticket follows the money ----------------------------------------------------------------
@@ -282,8 +268,7 @@ def follow_money(ticket_name: str, reversed: bool = False):
 				WrongStateError,
 			)
 		ticket.workflow_state = step.next_state
-		ticket.flags.ignore_state_edit_rights = True
-		ticket.save(ignore_permissions=True)
+		save_as_app(ticket, ignore_permissions=True)
 	return ticket
 
 

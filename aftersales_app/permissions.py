@@ -1,30 +1,46 @@
+"""Row-level rules of the app's DocTypes (permission_query_conditions and has_permission hooks).
+
+Each rule decides on the stored document: Frappe calls `has_permission(doc)` on a document that
+already carries the client's edits (a REST `PUT` applies them before it saves), so ownership is
+read from the database, never from `doc`. Ownership fields themselves change only through the
+app's actions (aftersales_app.mixins.app_fields).
+
+- Service Ticket: customer service, managers and finance see every ticket; a technician reads the
+  tickets assigned or offered in transfer to them and the pool, and writes only those assigned to
+  them; a portal customer reads the tickets of the customers they act for.
+- Service Visit, Service Payment: a technician's own records and those of the tickets assigned to
+  them.
+- Service Contact Log, Service Ticket Status Log: like their ticket (a log of a ticket you cannot
+  read is not yours to read); the status log is written by the app alone.
+- File attached to these: written by who may write the document; a portal customer reads their
+  own uploads and the staff files marked for the customer.
+"""
+
 import frappe
 from frappe.query_builder import DocType
 
-from aftersales_app.hooks import AFTERSALES_ROLES
+from aftersales_app import roles
 
-# Roles that work on every ticket and visit; a user with none of them but Service Technician sees
-# only their own work.
-STAFF_ROLES = {"System Manager", "After-Sales Manager", "Service Agent"}
-TECHNICIAN_ROLE = "Service Technician"
+TICKET_OWNERSHIP = ("assigned_technician", "transfer_to", "in_pool", "customer")
+# documents whose files follow the rules here
+TICKET_DOCTYPES = ("Service Ticket", "Service Visit", "Service Payment", "Service Contact Log")
 
 
 def has_app_permission() -> bool:
 	"""Show the app on /apps to the after-sales roles (and System Manager, who configures it)."""
-	if frappe.session.user == "Administrator":
-		return True
-	return bool(set(frappe.get_roles()) & {*AFTERSALES_ROLES, "System Manager"})
-
-
-# Roles that see every ticket; a technician with none of them sees their own tickets, the ones
-# transferred to them, and the pool; a portal customer (ERPNext's Customer role) sees the tickets of
-# the customers they are a contact of.
-SEE_ALL_ROLES = {"After-Sales Manager", "Service Agent", "System Manager", "Accounts User"}
-CUSTOMER_ROLE = "Customer"
+	return roles.has_any(roles.APP_USERS)
 
 
 def sees_all_tickets(user: str) -> bool:
-	return user == "Administrator" or bool(set(frappe.get_roles(user)) & SEE_ALL_ROLES)
+	return roles.has_any(roles.SEE_ALL, user)
+
+
+def stored(doc, fields: tuple[str, ...]) -> frappe._dict:
+	"""`fields` of `doc` as the database has them; a document not saved yet has only its own."""
+	if not doc.get("name") or (hasattr(doc, "is_new") and doc.is_new()):
+		return frappe._dict({f: doc.get(f) for f in fields})
+	row = frappe.db.get_value(doc.doctype, doc.name, list(fields), as_dict=True)
+	return row or frappe._dict({f: doc.get(f) for f in fields})
 
 
 def portal_customers(user: str | None = None) -> list[str]:
@@ -55,20 +71,34 @@ def portal_customers(user: str | None = None) -> list[str]:
 	return sorted(set(through_contact) | set(through_portal_users))
 
 
+def is_portal_customer(user: str | None = None) -> bool:
+	"""A customer's portal user, with no staff role besides."""
+	user = user or frappe.session.user
+	user_roles = roles.roles_of(user)
+	return (
+		user != "Administrator"
+		and roles.CUSTOMER in user_roles
+		and not user_roles & {*roles.SEE_ALL, roles.TECHNICIAN}
+	)
+
+
+# --- Service Ticket ------------------------------------------------------------------------------
+
+
 def ticket_query_conditions(user: str | None = None) -> str:
 	"""List filter of Service Ticket (permission_query_conditions hook)."""
 	user = user or frappe.session.user
 	if sees_all_tickets(user):
 		return ""
-	roles = frappe.get_roles(user)
+	user_roles = roles.roles_of(user)
 	conditions = []
-	if TECHNICIAN_ROLE in roles:
+	if roles.TECHNICIAN in user_roles:
 		me = frappe.db.escape(user)
 		conditions.append(
 			f"`tabService Ticket`.assigned_technician = {me} or `tabService Ticket`.transfer_to = {me}"
 			" or `tabService Ticket`.in_pool = 1"
 		)
-	if CUSTOMER_ROLE in roles:
+	if roles.CUSTOMER in user_roles:
 		customers = portal_customers(user)
 		conditions.append(
 			"`tabService Ticket`.customer in ({})".format(", ".join(frappe.db.escape(c) for c in customers))
@@ -79,41 +109,48 @@ def ticket_query_conditions(user: str | None = None) -> str:
 
 
 def ticket_has_permission(doc, ptype: str = "read", user: str | None = None) -> bool:
-	"""Single-document counterpart of ticket_query_conditions (has_permission hook)."""
+	"""Single-document counterpart of ticket_query_conditions (has_permission hook), on the stored
+	ticket: a technician reads their own, the offered and the pool tickets and writes their own."""
 	user = user or frappe.session.user
 	if sees_all_tickets(user) or ptype == "create":
 		return True  # role permissions decide (technicians and customers have no create right)
-	roles = frappe.get_roles(user)
-	if TECHNICIAN_ROLE not in roles and CUSTOMER_ROLE not in roles:
+	user_roles = roles.roles_of(user)
+	if roles.TECHNICIAN not in user_roles and roles.CUSTOMER not in user_roles:
 		return True
-	if TECHNICIAN_ROLE in roles and (
-		user in (doc.assigned_technician, doc.transfer_to) or bool(doc.in_pool and ptype == "read")
-	):
-		return True
-	return CUSTOMER_ROLE in roles and bool(doc.customer) and doc.customer in portal_customers(user)
+	row = stored(doc, TICKET_OWNERSHIP)
+	reading = ptype in ("read", "print", "email", "select")
+	if roles.TECHNICIAN in user_roles:
+		if row.assigned_technician == user:
+			return True
+		if reading and (row.transfer_to == user or row.in_pool):
+			return True
+	return (
+		roles.CUSTOMER in user_roles
+		and reading
+		and bool(row.customer)
+		and row.customer in portal_customers(user)
+	)
 
 
-def is_technician_only(user: str | None = None) -> bool:
-	"""A field technician, not also staff of the service desk."""
-	user = user or frappe.session.user
-	if user == "Administrator":
-		return False
-	roles = set(frappe.get_roles(user))
-	return TECHNICIAN_ROLE in roles and not roles & STAFF_ROLES
+def ticket_assignee(ticket: str | None) -> str | None:
+	return frappe.db.get_value("Service Ticket", ticket, "assigned_technician") if ticket else None
 
 
-def _technician_work_query(doctype: str, own_field: str, ticket_field: str, user: str | None) -> str:
+# --- a technician's share of a ticket's records --------------------------------------------------
+
+
+def _technician_work_query(doctype: str, own_field: str | None, ticket_field: str, user: str | None) -> str:
 	"""A technician's share of a ticket's records: those that are theirs (`own_field`) and those of
 	the tickets assigned to them (`ticket_field`); staff see all ("")."""
 	user = user or frappe.session.user
-	if not is_technician_only(user):
+	if not roles.is_technician_only(user):
 		return ""
 	ticket = frappe.qb.DocType("Service Ticket")
 	own_tickets = frappe.qb.from_(ticket).select(ticket.name).where(ticket.assigned_technician == user)
-	return (
-		f"(`tab{doctype}`.`{own_field}` = {frappe.db.escape(user)}"
-		f" or `tab{doctype}`.`{ticket_field}` in ({own_tickets.get_sql()}))"
-	)
+	condition = f"`tab{doctype}`.`{ticket_field}` in ({own_tickets.get_sql()})"
+	if own_field:
+		condition = f"`tab{doctype}`.`{own_field}` = {frappe.db.escape(user)} or {condition}"
+	return f"({condition})"
 
 
 def service_visit_query(user: str | None = None) -> str:
@@ -123,16 +160,15 @@ def service_visit_query(user: str | None = None) -> str:
 
 
 def has_service_visit_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
-	"""A technician may open, create and edit a visit when it is theirs or its ticket is assigned
-	to them; other roles follow their role permissions (None: no opinion)."""
+	"""A technician may open and edit a visit when it is theirs or its ticket is assigned to them,
+	and make visits of their own tickets; other roles follow their role permissions (None)."""
 	user = user or frappe.session.user
-	if not is_technician_only(user):
+	if not roles.is_technician_only(user):
 		return None
-	if doc.get("technician") == user and ptype != "create":
+	row = stored(doc, ("technician", "ticket"))
+	if row.technician == user and ptype != "create":
 		return True
-	return bool(doc.get("ticket")) and (
-		frappe.db.get_value("Service Ticket", doc.get("ticket"), "assigned_technician") == user
-	)
+	return ticket_assignee(row.ticket) == user
 
 
 def service_payment_query(user: str | None = None) -> str:
@@ -145,10 +181,84 @@ def has_service_payment_permission(doc, ptype: str | None = None, user: str | No
 	"""A technician records payments for the tickets assigned to them and reads the ones they
 	collected; other roles follow their role permissions (None: no opinion)."""
 	user = user or frappe.session.user
-	if not is_technician_only(user):
+	if not roles.is_technician_only(user):
 		return None
-	if doc.get("collected_by") == user and ptype in ("read", "print"):
+	row = stored(doc, ("collected_by", "service_ticket"))
+	if row.collected_by == user and ptype in ("read", "print"):
 		return True
-	return bool(doc.get("service_ticket")) and (
-		frappe.db.get_value("Service Ticket", doc.get("service_ticket"), "assigned_technician") == user
+	return ticket_assignee(row.service_ticket) == user
+
+
+def contact_log_query(user: str | None = None) -> str:
+	"""List condition for Service Contact Log: a technician sees the logs of their tickets."""
+	user = user or frappe.session.user
+	if not roles.is_technician_only(user):
+		return ""
+	ticket = frappe.qb.DocType("Service Ticket")
+	readable = (
+		frappe.qb.from_(ticket)
+		.select(ticket.name)
+		.where((ticket.assigned_technician == user) | (ticket.transfer_to == user))
 	)
+	return f"(`tabService Contact Log`.`ticket` in ({readable.get_sql()}))"
+
+
+def has_contact_log_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""A technician reads the logs of the tickets assigned or offered to them, and logs contacts
+	only on the tickets assigned to them."""
+	user = user or frappe.session.user
+	if not roles.is_technician_only(user):
+		return None
+	row = stored(doc, ("ticket",))
+	if not row.ticket:
+		return False
+	ticket = frappe.db.get_value(
+		"Service Ticket", row.ticket, ["assigned_technician", "transfer_to"], as_dict=True
+	)
+	if not ticket:
+		return False
+	if ptype in ("read", "print", "select"):
+		return user in (ticket.assigned_technician, ticket.transfer_to)
+	return ticket.assigned_technician == user
+
+
+def status_log_query(user: str | None = None) -> str:
+	"""List condition for Service Ticket Status Log: the logs of the tickets the user may see."""
+	user = user or frappe.session.user
+	tickets = ticket_query_conditions(user)
+	if not tickets:
+		return ""
+	return (
+		f"(`tabService Ticket Status Log`.`ticket` in (select name from `tabService Ticket` where {tickets}))"
+	)
+
+
+def has_status_log_permission(doc, ptype: str | None = None, user: str | None = None) -> bool:
+	"""Read like the ticket; written by the app alone (no role may write it)."""
+	user = user or frappe.session.user
+	if ptype not in ("read", "print", "select", "report", "export"):
+		return False
+	ticket = stored(doc, ("ticket",)).ticket
+	return bool(ticket) and frappe.has_permission("Service Ticket", "read", ticket, user=user)
+
+
+# --- files ---------------------------------------------------------------------------------------
+
+
+def has_file_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""Files of the app's documents: attached, replaced or deleted by who may write the document;
+	a portal customer reads only their own uploads and staff files marked *Visible to Customer*.
+	Frappe's own File rules apply after (None: no objection)."""
+	user = user or frappe.session.user
+	if user == "Administrator":
+		return None
+	row = stored(doc, ("attached_to_doctype", "attached_to_name", "owner", "customer_visible"))
+	if row.attached_to_doctype not in TICKET_DOCTYPES or not row.attached_to_name:
+		return None
+	# only ever a denial: Frappe's own File rule (which reads the attached document) runs after
+	if ptype in ("write", "create", "delete", "cancel", "submit", "amend"):
+		if not frappe.has_permission(row.attached_to_doctype, "write", row.attached_to_name, user=user):
+			return False
+	elif is_portal_customer(user) and not (row.owner == user or row.customer_visible):
+		return False
+	return None

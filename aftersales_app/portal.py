@@ -14,11 +14,11 @@ from frappe import _
 from frappe.model.workflow import get_transitions
 from frappe.query_builder import DocType
 from frappe.utils import escape_html, flt
-from frappe.utils.html_utils import sanitize_html
 
 from aftersales_app.dispatch import move_to, require_category
 from aftersales_app.exceptions import WrongStateError
 from aftersales_app.status import FINAL_CATEGORIES, state_map
+from aftersales_app.text import clean_html, clean_plain, escape
 
 AWAITING_CUSTOMER = "Awaiting Customer"
 # where a confirmed resolution goes (the workflow's conditions pick one, e.g. billable or not)
@@ -159,20 +159,21 @@ def customer_users(customer: str) -> list[str]:
 	return sorted({u for u in users if u})
 
 
-def customer_attachments(ticket) -> list[frappe._dict]:
-	"""Files the customer's own users attached to the ticket (not the staff's internal files)."""
-	users = customer_users(ticket.customer)
-	if not users:
-		return []
-	return frappe.get_all(
-		"File",
-		filters={
-			"attached_to_doctype": "Service Ticket",
-			"attached_to_name": ticket.name,
-			"owner": ("in", users),
-		},
-		fields=["name", "file_name", "file_url", "is_private", "creation"],
-		order_by="creation asc",
+def customer_attachments(ticket, uploaded_only: bool = False) -> list[frappe._dict]:
+	"""Files of the ticket the customer sees: those their own users attached and the staff's files
+	marked *Visible to Customer* (not the staff's internal files). `uploaded_only`: the customer's
+	own uploads alone (what counts against the portal's limit)."""
+	users = customer_users(ticket.customer) or [""]
+	file = DocType("File")
+	mine = file.owner.isin(users)
+	return (
+		frappe.qb.from_(file)
+		.select(file.name, file.file_name, file.file_url, file.is_private, file.creation)
+		.where(file.attached_to_doctype == "Service Ticket")
+		.where(file.attached_to_name == ticket.name)
+		.where(mine if uploaded_only else (mine | (file.customer_visible == 1)))
+		.orderby(file.creation)
+		.run(as_dict=True)
 	)
 
 
@@ -215,7 +216,9 @@ def confirm_resolution(ticket):
 def dispute_resolution(ticket, reason: str):
 	"""The customer says the problem is not solved: the reason is kept on the ticket and the ticket
 	returns to work (the workflow logs it as a reopening)."""
-	reason = clean_text(reason)
+	# stored as plain text (it is shown on the desk form): without markup, as the ticket's own
+	# cleaning would leave it (aftersales_app.text)
+	reason = clean_plain(clean_text(reason))
 	if not reason:
 		frappe.throw(_("Tell us what is still wrong"))
 	if len(reason) > 2000:
@@ -229,7 +232,7 @@ def dispute_resolution(ticket, reason: str):
 		# the reason goes in first, in the same transaction (rolled back below if the move fails)
 		ticket.db_set("dispute_reason", reason, update_modified=False)
 		ticket = move_to(_as_customer(ticket), DISPUTE_CATEGORY)
-		ticket.add_comment("Info", _("The customer disputed the resolution: {0}").format(escape_html(reason)))
+		ticket.add_comment("Info", _("The customer disputed the resolution: {0}").format(escape(reason)))
 	except Exception:
 		frappe.db.rollback(save_point="portal_dispute")
 		raise
@@ -237,7 +240,8 @@ def dispute_resolution(ticket, reason: str):
 
 
 def clean_text(value: str | None) -> str:
-	return (value or "").strip()
+	"""A customer's text, trimmed (anything but a string counts as nothing)."""
+	return value.strip() if isinstance(value, str) else ""
 
 
 def text_to_html(value: str) -> str:
@@ -247,7 +251,9 @@ def text_to_html(value: str) -> str:
 
 
 def safe_html(value: str | None) -> str:
-	return sanitize_html(value or "")
+	"""A ticket's HTML (description, resolution) as the portal prints it: cleaned again on the way
+	out, JSON-looking strings included."""
+	return clean_html(value or "")
 
 
 # --- the guest lookup ----------------------------------------------------------------------------

@@ -23,6 +23,8 @@ CATEGORIES = (
 	"Cancelled",
 )
 FINAL_CATEGORIES = ("Closed", "Rejected", "Cancelled")
+# a ticket nobody works on yet: customer service may still correct its customer
+BEFORE_DISPATCH_CATEGORIES = ("Open", "Pending Review", "Dispatching")
 # going from one of these back to work is a reopening
 REOPEN_FROM_CATEGORIES = ("Awaiting Customer", *FINAL_CATEGORIES)
 WORK_CATEGORIES = ("In Progress",)

@@ -14,16 +14,18 @@ from frappe.model.document import Document
 from frappe.model.workflow import apply_workflow, get_transitions
 from frappe.utils import escape_html, flt, format_datetime, get_datetime, now_datetime, strip_html
 
-from aftersales_app import billing
+from aftersales_app import billing, locks
 from aftersales_app.exceptions import (
 	NotLastVisitError,
+	PartsIssuedError,
 	ReturnSlipError,
 	StockIssueError,
 	TicketNotInProgressError,
 	VisitPermissionError,
 	VisitTimeError,
 )
-from aftersales_app.permissions import is_technician_only
+from aftersales_app.mixins.app_fields import save_as_app
+from aftersales_app.roles import is_technician_only
 from aftersales_app.status import FINAL_CATEGORIES, category_of
 
 # where a ticket must be to file a return slip, and where filing it takes the ticket
@@ -92,13 +94,18 @@ def ensure_own_visit(visit: Document):
 def make_stock_entry(visit: Document) -> Document:
 	"""Issue the visit's stock parts with a submitted ERPNext Stock Entry (material issue) of the
 	default company, one row per part from its warehouse, and link it on the visit. A visit that
-	already has a submitted or draft entry gets that entry back; a failure (ERPNext's own
+	already has a submitted or draft entry is refused, naming it; a failure (ERPNext's own
 	insufficient-stock error among them) leaves nothing behind."""
-	# Lock the visit's row so that two simultaneous calls cannot both issue the parts.
-	frappe.db.get_value("Service Visit", visit.name, "name", for_update=True)
+	# one issue per visit: the second of two simultaneous calls waits here, then finds the first's
+	locks.lock("Service Visit", visit.name)
 	visit.reload()
 	if visit.stock_entry and frappe.db.get_value("Stock Entry", visit.stock_entry, "docstatus") in (0, 1):
-		return frappe.get_doc("Stock Entry", visit.stock_entry)
+		frappe.throw(
+			_("The parts of visit {0} were already issued with Stock Entry {1}").format(
+				frappe.bold(visit.name), frappe.bold(visit.stock_entry)
+			),
+			PartsIssuedError,
+		)
 
 	parts = visit.stock_parts()
 	if not parts:
@@ -186,6 +193,7 @@ def file_return_slip(visit: Document) -> Document:
 				frappe.bold(visit.name), frappe.bold(ticket.name), frappe.bold(last)
 			),
 			NotLastVisitError,
+			PartsIssuedError,
 		)
 	if visit.outcome and visit.outcome != "Resolved":
 		frappe.throw(
@@ -231,8 +239,7 @@ def file_return_slip(visit: Document) -> Document:
 			visit.save()
 		# The return slip's fields travel with the action, like a hold reason: whoever may take
 		# the action files them, even where the state's editor is another role.
-		ticket.flags.ignore_state_edit_rights = True
-		ticket.save()
+		save_as_app(ticket)
 		ticket = apply_workflow(ticket, transition.action)
 		# the charged parts and labour become the draft charge invoice (nothing when free)
 		if ticket.billable:
@@ -271,11 +278,7 @@ def parts_summary(visit: Document) -> str:
 
 
 def _save_action(visit: Document) -> Document:
-	visit.flags.visit_action = True
-	try:
-		return visit.save()
-	finally:
-		visit.flags.visit_action = False
+	return save_as_app(visit)
 
 
 @contextmanager

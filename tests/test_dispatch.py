@@ -175,6 +175,40 @@ def test_ten_simultaneous_grabs_in_ten_processes_one_wins(ten_technicians_and_a_
 	)
 
 
+@pytest.fixture
+def one_technician_two_pool_tickets():
+	area = make_dispatch_area("容量测试区")
+	user = make_technician(
+		"capacity.one@aftersales.example.com", skills=[area], territories=[area], capacity=1
+	).user
+	tickets = [
+		dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area, subject=f"容量测试 {i}"))
+		for i in range(2)
+	]
+	frappe.db.commit()
+	yield tickets, user
+	frappe.db.rollback()
+	for ticket in tickets:
+		frappe.delete_doc("Service Ticket", ticket.name, force=True, ignore_permissions=True)
+		frappe.db.delete("ToDo", {"reference_type": "Service Ticket", "reference_name": ticket.name})
+	frappe.delete_doc("Service Technician", user, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_two_grabs_by_one_technician_at_once_stay_within_capacity(one_technician_two_pool_tickets):
+	from aftersales_app.tests.workers import grab_ticket
+
+	tickets, user = one_technician_two_pool_tickets
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(2) as pool:
+		results = pool.starmap(
+			grab_ticket, [(SITE, str(SITES_PATH), t.name, user, start_at) for t in tickets]
+		)
+	assert sorted(results) == ["NotQualifiedError", "won"]
+	frappe.db.rollback()
+	assert dispatch.open_loads([user]) == {user: 1}
+
+
 def test_automatic_assignment_spreads_evenly_and_skips_full_away_and_inactive():
 	area = make_dispatch_area("自动派单测试区")
 	equal = [

@@ -6,7 +6,7 @@ import frappe
 from frappe.translate import load_lang
 
 from aftersales_app.demo import data as demo
-from aftersales_app.hooks import AFTERSALES_ROLES
+from aftersales_app.roles import APP_ROLES as AFTERSALES_ROLES
 
 
 def test_app_requires_erpnext_and_is_installed():

@@ -397,6 +397,48 @@ def test_two_confirmations_at_once_make_one_payment_entry(submitted_payment):
 	assert frappe.db.get_value("Service Ticket", ticket.name, "status") == "Awaiting Revisit"
 
 
+@pytest.fixture
+def ticket_without_invoice():
+	"""A charged ticket waiting for the customer whose draft charge invoice was deleted."""
+	ticket = returned_ticket()
+	frappe.delete_doc("Sales Invoice", ticket.charge_invoice, force=True)
+	frappe.db.commit()
+	yield ticket.reload()
+	frappe.db.rollback()
+	remove_ticket_and_money(ticket.name)
+
+
+def test_a_double_click_on_make_charge_invoice_makes_one_invoice(ticket_without_invoice):
+	from aftersales_app.tests.workers import make_charge_invoice
+
+	ticket = ticket_without_invoice
+	assert not ticket.charge_invoice
+	start_at = time.time() + 4
+	with multiprocessing.get_context("spawn").Pool(2) as pool:
+		results = pool.starmap(
+			make_charge_invoice, [(SITE, str(SITES_PATH), ticket.name, u, start_at) for u in (AGENT, AGENT)]
+		)
+	frappe.db.rollback()
+	invoices = frappe.get_all("Sales Invoice", filters={"service_ticket": ticket.name}, pluck="name")
+	assert len(invoices) == 1 and results == invoices * 2  # the second click rebuilt the first's draft
+	assert frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice") == invoices[0]
+
+
+def test_a_form_opened_before_a_payment_does_not_write_old_amounts_back():
+	"""Amounts change without touching the ticket's `modified` (they follow the money): a form
+	loaded before still saves, and what it sends for them is ignored."""
+	ticket = awaiting_payment()
+	collect(ticket, 300)
+	stale = frappe.get_doc("Service Ticket", ticket.name)  # finance opens the ticket
+	assert stale.unconfirmed_amount == 300
+	collect(ticket, 200, user=AGENT)  # another installment is recorded meanwhile
+	stale.diagnosis = "财务备注"
+	as_user(FINANCE, stale.save)
+	assert frappe.db.get_value(
+		"Service Ticket", ticket.name, ["diagnosis", "unconfirmed_amount", "outstanding_amount"]
+	) == ("财务备注", 500, 1100)
+
+
 def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 	from aftersales_app.aftersales_app.report.cash_held_by_technician import cash_held_by_technician as held
 	from aftersales_app.aftersales_app.report.confirmed_service_payments import (

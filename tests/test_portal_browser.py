@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 import frappe
 
+from aftersales_app import guest_limits
 from aftersales_app.demo import data as demo
 from aftersales_app.tests.utils import force_state, make_ticket
 
@@ -50,9 +51,9 @@ def tickets():
 	working = force_state(make_ticket(subject="浏览器 空调异响", serial_no="SN-AC-0002"), "In Progress")
 	other = make_ticket(subject="浏览器 别家工单", customer=HUAXIN)
 	frappe.db.commit()
-	frappe.cache.delete_keys("rl:")
+	guest_limits.reset()
 	yield frappe._dict(waiting=waiting, working=working, other=other)
-	frappe.cache.delete_keys("rl:")
+	guest_limits.reset()
 	delete_tickets({"subject": ("like", "浏览器 %")})
 
 

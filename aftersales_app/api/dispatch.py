@@ -4,20 +4,18 @@ flow in aftersales_app.dispatch."""
 import frappe
 from frappe import _
 
-from aftersales_app import dispatch
+from aftersales_app import dispatch, roles
+from aftersales_app.api import endpoint
+from aftersales_app.roles import only_for
 
-DISPATCHER_ROLES = {"Service Agent", "After-Sales Manager", "System Manager"}
+# translated when a call is refused (roles.only_for)
+DISPATCHERS_ONLY = "Only customer service dispatches tickets"
 
 
 def _ticket(name: str, ptype: str = "read"):
 	ticket = frappe.get_doc("Service Ticket", name)
 	ticket.check_permission(ptype)
 	return ticket
-
-
-def _require_dispatcher():
-	if frappe.session.user != "Administrator" and not set(frappe.get_roles()) & DISPATCHER_ROLES:
-		frappe.throw(_("Only customer service dispatches tickets"), frappe.PermissionError)
 
 
 def _require_technician() -> str:
@@ -27,28 +25,28 @@ def _require_technician() -> str:
 	return user
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
+@only_for(roles.DISPATCHERS, DISPATCHERS_ONLY)
 def dispatch_ticket(ticket: str, technician: str | None = None) -> dict:
 	"""Dispatch by the ticket's mode: to `technician` (direct), to the pool, or automatically."""
-	_require_dispatcher()
 	return dispatch.dispatch(_ticket(ticket, "write"), technician).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
+@only_for(roles.DISPATCHERS, DISPATCHERS_ONLY)
 def put_in_pool(ticket: str) -> dict:
 	"""Put a ticket in the pool for qualified technicians to grab."""
-	_require_dispatcher()
 	return dispatch.put_in_pool(_ticket(ticket, "write")).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
+@only_for(roles.DISPATCHERS, DISPATCHERS_ONLY)
 def auto_assign(ticket: str) -> dict:
 	"""Assign to the least loaded qualified technician (round robin among equals)."""
-	_require_dispatcher()
 	return dispatch.auto_assign(_ticket(ticket, "write")).as_dict()
 
 
-@frappe.whitelist()
+@endpoint()
 def get_pool() -> list[dict]:
 	"""Pool tickets the current technician may grab, oldest first."""
 	user = _require_technician()
@@ -74,7 +72,7 @@ def get_pool() -> list[dict]:
 	)
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def grab_ticket(ticket: str) -> dict:
 	"""Take a ticket from the pool; exactly one of many simultaneous grabs wins. No read check on
 	the ticket first: a technician who lost the race can no longer read it, and must hear that it
@@ -83,28 +81,28 @@ def grab_ticket(ticket: str) -> dict:
 	return dispatch.grab(ticket, user).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def accept_ticket(ticket: str) -> dict:
 	"""The assigned technician accepts the ticket."""
 	user = _require_technician()
 	return dispatch.accept(_ticket(ticket, "write"), user).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def decline_ticket(ticket: str, reason: str) -> dict:
 	"""The assigned technician gives the ticket back to dispatch, with a reason."""
 	user = _require_technician()
 	return dispatch.decline(_ticket(ticket, "write"), user, reason).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def request_transfer(ticket: str, colleague: str, reason: str) -> dict:
 	"""The assigned technician asks to hand the ticket to a named colleague."""
 	user = _require_technician()
 	return dispatch.request_transfer(_ticket(ticket, "write"), user, colleague, reason).as_dict()
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def answer_transfer(ticket: str, approve: bool | int | str) -> dict:
 	"""The colleague, or customer service, accepts or refuses a transfer request."""
 	return dispatch.answer_transfer(_ticket(ticket, "read"), frappe.utils.sbool(approve)).as_dict()

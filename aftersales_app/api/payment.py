@@ -5,19 +5,21 @@ or aftersales_app.payments does the work."""
 import frappe
 from frappe import _
 
-from aftersales_app import billing, payments
+from aftersales_app import billing, locks, payments, roles
+from aftersales_app.api import endpoint
+from aftersales_app.roles import only_for
 
-CHARGING_ROLES = {"Service Agent", "After-Sales Manager", "Accounts User", "System Manager"}
 
-
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
+@only_for(roles.CHARGING, "Only customer service or finance makes charge invoices")
 def make_charge_invoice(ticket: str) -> dict:
 	"""Create the ticket's draft charge invoice from its return slip, or rebuild the draft's lines
-	after the charging changed. Customer service and finance only."""
+	after the charging changed. Customer service and finance only. Serialised on the ticket's row:
+	a double click makes one invoice (the second click rebuilds the first's draft)."""
+	if not locks.lock("Service Ticket", ticket):
+		frappe.throw(_("Service Ticket {0} not found").format(frappe.bold(ticket)), frappe.DoesNotExistError)
 	doc = frappe.get_doc("Service Ticket", ticket)
 	doc.check_permission("write")
-	if not CHARGING_ROLES & set(frappe.get_roles()):
-		frappe.throw(_("Only customer service or finance makes charge invoices"), frappe.PermissionError)
 	# the invoice is the ticket's consequence: who may make it was checked above (customer service
 	# and finance, who may write the ticket), not their rights on ERPNext's Sales Invoice
 	invoice = billing.make_charge_invoice(doc, ignore_permissions=True)
@@ -28,28 +30,28 @@ def make_charge_invoice(ticket: str) -> dict:
 	return {"sales_invoice": invoice.name, "grand_total": invoice.grand_total}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def confirm_payment(payment: str) -> dict:
 	"""Finance confirms a collected payment: a submitted Payment Entry against the charge invoice."""
 	doc = payments.confirm(payment)
 	return _answer(doc)
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def reject_payment(payment: str, reason: str) -> dict:
 	"""Finance sends a payment back to whoever collected it, with the reason."""
 	doc = payments.reject(payment, reason)
 	return _answer(doc)
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def resubmit_payment(payment: str) -> dict:
 	"""The collector submits a corrected, rejected payment to finance again."""
 	doc = payments.resubmit(payment)
 	return _answer(doc)
 
 
-@frappe.whitelist()
+@endpoint()
 def charges(ticket: str) -> dict:
 	"""What the ticket form shows about its money: amounts, the invoice's schedule, payments."""
 	doc = frappe.get_doc("Service Ticket", ticket)

@@ -4,18 +4,22 @@ A signed-in customer (a website user with ERPNext's Customer role whose Contact 
 more Customers) lists and reads their customers' tickets, confirms or disputes a resolution, submits
 a new request and attaches photos to it. Every method checks the ticket's permission before it
 reads or writes anything, and refuses another customer's ticket exactly as a missing one.
-Guests have one method, lookup_ticket, rate-limited per IP.
+Guests have one method, lookup_ticket, limited per client, per ticket number and per site.
 """
 
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
-from frappe.rate_limiter import rate_limit
 from frappe.utils import cint, escape_html
 
-from aftersales_app import portal
+from aftersales_app import guest_limits, portal
+from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
 from aftersales_app.status import CATEGORIES, state_map
+from aftersales_app.text import as_text
+
+# new requests one portal user may submit (count, seconds)
+REQUESTS_PER_USER = (20, 3600)
 
 LIST_FIELDS = [
 	"name",
@@ -54,7 +58,7 @@ def _require_customer() -> list[str]:
 	return customers
 
 
-@frappe.whitelist()
+@endpoint()
 def get_my_tickets(
 	search: str | None = None, status: str | None = None, start: int = 0, page_length: int = 20
 ) -> list[dict]:
@@ -68,9 +72,9 @@ def get_my_tickets(
 		elif status in CATEGORIES:
 			filters["status"] = status
 		else:
-			frappe.throw(_("Unknown status {0}").format(escape_html(status)))
+			frappe.throw(_("Unknown status {0}").format(escape_html(str(status)[:40])))
 	or_filters = None
-	search = portal.clean_text(search)
+	search = portal.clean_text(search)[:140]
 	if search:
 		like = f"%{search}%"
 		or_filters = {
@@ -85,15 +89,16 @@ def get_my_tickets(
 		or_filters=or_filters,
 		fields=LIST_FIELDS,
 		order_by="modified desc",
-		limit_start=max(cint(start), 0),
+		limit_start=min(max(cint(start), 0), 1_000_000),
 		limit_page_length=min(max(cint(page_length), 1), 100),
 	)
 	for row in rows:
 		row.state = portal.state_display(row.workflow_state, row.status)
+		row.subject = as_text(row.subject)
 	return rows
 
 
-@frappe.whitelist()
+@endpoint()
 def get_ticket(name: str) -> dict:
 	"""One ticket as its customer sees it: details, the timeline of states, visits (technician's
 	name only), the resolution, the files the customer attached, and what they can do now."""
@@ -102,7 +107,7 @@ def get_ticket(name: str) -> dict:
 	moves = portal.resolution_moves(ticket)
 	return {
 		"name": ticket.name,
-		"subject": ticket.subject,
+		"subject": as_text(ticket.subject),
 		"customer_name": ticket.customer_name,
 		"ticket_type": _(ticket.ticket_type) if ticket.ticket_type else "",
 		"opened_on": ticket.opened_on,
@@ -119,9 +124,9 @@ def get_ticket(name: str) -> dict:
 		"technician": portal.technician_name(ticket.assigned_technician),
 		"timeline": portal.timeline(ticket.name),
 		"visits": portal.visits(ticket.name),
-		"diagnosis": ticket.diagnosis,
+		"diagnosis": as_text(ticket.diagnosis),
 		"resolution": portal.safe_html(ticket.resolution),
-		"dispute_reason": ticket.dispute_reason,
+		"dispute_reason": as_text(ticket.dispute_reason),
 		"attachments": portal.customer_attachments(ticket),
 		"can_confirm": bool(moves.confirm),
 		"can_dispute": bool(moves.dispute),
@@ -131,14 +136,14 @@ def get_ticket(name: str) -> dict:
 	}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def confirm_resolution(name: str) -> dict:
 	"""The customer confirms the resolution of a ticket waiting for them (Awaiting Customer)."""
 	ticket = portal.confirm_resolution(_own_ticket(name))
 	return {"name": ticket.name, "state": portal.state_display(ticket.workflow_state, ticket.status)}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def dispute_resolution(name: str, reason: str) -> dict:
 	"""The customer disputes the resolution, saying why (required): back to In Progress."""
 	ticket = portal.dispute_resolution(_own_ticket(name), reason)
@@ -187,7 +192,7 @@ def _ticket_types() -> list[frappe._dict]:
 	return [frappe._dict(name=t, label=_(t)) for t in types]
 
 
-@frappe.whitelist()
+@endpoint()
 def get_request_options() -> dict:
 	"""What the new-request form offers the session user: their customers, serial numbers,
 	products and the ticket types."""
@@ -203,7 +208,7 @@ def get_request_options() -> dict:
 	}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def submit_request(
 	subject: str,
 	description: str,
@@ -215,11 +220,18 @@ def submit_request(
 	"""A new ticket from the portal (channel Web Portal) for one of the session user's customers,
 	about one of their serial numbers or products. Photos follow with attach_file."""
 	customers = _require_customer()
+	guest_limits.check_rate("submit_request", *REQUESTS_PER_USER)
 	subject, description = portal.clean_text(subject), portal.clean_text(description)
 	if not subject or not description:
 		frappe.throw(_("Give the request a subject and describe the problem"))
 	if len(subject) > 140:
 		frappe.throw(_("Please keep the subject under 140 characters"))
+	if len(description) > 5000:
+		frappe.throw(_("Please keep the description under 5000 characters"))
+	serial_no = serial_no if isinstance(serial_no, str) else None
+	item_code = item_code if isinstance(item_code, str) else None
+	customer = customer if isinstance(customer, str) else None
+	ticket_type = ticket_type if isinstance(ticket_type, str) else None
 	if customer and customer not in customers:
 		frappe.throw(_("You cannot submit requests for this customer"), frappe.PermissionError)
 
@@ -279,7 +291,7 @@ def _contacts_of(customer: str) -> list[str]:
 	) or [""]
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def attach_file() -> dict:
 	"""Attach the uploaded file to one of the session user's open tickets. Called through Frappe's
 	standard upload (POST /api/method/upload_file with method=aftersales_app.api.portal.attach_file,
@@ -292,7 +304,7 @@ def attach_file() -> dict:
 	filename = getattr(frappe.local, "uploaded_filename", None)
 	if not content or not filename:
 		frappe.throw(_("Choose a file to attach"))
-	if len(portal.customer_attachments(ticket)) >= portal.MAX_PORTAL_ATTACHMENTS:
+	if len(portal.customer_attachments(ticket, uploaded_only=True)) >= portal.MAX_PORTAL_ATTACHMENTS:
 		frappe.throw(
 			_("A ticket takes at most {0} files from the portal").format(portal.MAX_PORTAL_ATTACHMENTS)
 		)
@@ -314,13 +326,19 @@ def attach_file() -> dict:
 # --- guests --------------------------------------------------------------------------------------
 
 
-@frappe.whitelist(allow_guest=True, methods=["POST"])
-@rate_limit(limit=10, seconds=60)
+@endpoint(allow_guest=True, methods=["POST"])
 def lookup_ticket(ticket: str, phone: str) -> dict:
-	"""Guest lookup (rate-limited per IP): a ticket's number and the phone on it give its status,
-	timeline, next step and the technician's first name, nothing else. A wrong pair answers
-	exactly as a missing ticket does."""
-	found = portal.find_ticket_by_number_and_phone(portal.clean_text(ticket), phone)
+	"""Guest lookup: a ticket's number and the phone on it give its status, timeline, next step and
+	the technician's first name, nothing else. A wrong pair answers exactly as a missing ticket
+	does. Limited per client address, per ticket number and for the whole site
+	(aftersales_app.guest_limits)."""
+	guest_limits.check_lookup()
+	number = portal.clean_text(ticket if isinstance(ticket, str) else "")[:40]
+	found = None
+	if not guest_limits.ticket_locked(number):
+		found = portal.find_ticket_by_number_and_phone(number, phone if isinstance(phone, str) else "")
+		if not found:
+			guest_limits.wrong_phone(number)
 	if not found:
 		return {"found": 0, "message": _("No ticket matches this number and phone")}
 	return portal.guest_view(found)

@@ -2,8 +2,9 @@
 
 import frappe
 from frappe import _
-from frappe.utils import getdate
+from frappe.utils import cint, getdate
 
+from aftersales_app.api import endpoint
 from aftersales_app.intake import customer_defaults
 from aftersales_app.warranty import derive_warranty
 
@@ -19,7 +20,7 @@ HISTORY_FIELDS = [
 ]
 
 
-@frappe.whitelist()
+@endpoint()
 def get_customer_defaults(customer: str) -> dict:
 	"""Default contact, phone, e-mail, address and territory of a customer for a new ticket."""
 	frappe.has_permission("Service Ticket", "create", throw=True)
@@ -27,7 +28,7 @@ def get_customer_defaults(customer: str) -> dict:
 	return customer_defaults(customer)
 
 
-@frappe.whitelist()
+@endpoint()
 def get_serial_details(serial_no: str, purchase_date: str | None = None, on_date: str | None = None) -> dict:
 	"""Item, customer and warranty of a serial number, as the ticket will store them."""
 	frappe.has_permission("Service Ticket", "read", throw=True)
@@ -46,14 +47,14 @@ def get_serial_details(serial_no: str, purchase_date: str | None = None, on_date
 	}
 
 
-@frappe.whitelist()
+@endpoint()
 def get_service_history(
 	customer: str | None = None, serial_no: str | None = None, exclude: str | None = None, limit: int = 10
 ) -> dict:
 	"""Earlier tickets of the customer and of the serial number, newest first, so an agent sees a
 	repeat problem while registering a new one. Only tickets the user may read are listed."""
 	frappe.has_permission("Service Ticket", "read", throw=True)
-	limit = min(int(limit), 50)
+	limit = min(max(cint(limit), 1), 50)
 	out = {"customer": [], "serial_no": []}
 	for key, value in (("customer", customer), ("serial_no", serial_no)):
 		if not value:

@@ -6,6 +6,7 @@ of their tickets) before the flow in aftersales_app.visits does the work."""
 import frappe
 
 from aftersales_app import visits
+from aftersales_app.api import endpoint
 
 
 def _visit_for_edit(visit: str):
@@ -14,29 +15,29 @@ def _visit_for_edit(visit: str):
 	return doc
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def check_in(visit: str) -> dict:
 	"""Stamp the technician's arrival at the customer with the server's time."""
 	doc = visits.check_in(_visit_for_edit(visit))
 	return {"name": doc.name, "check_in": doc.check_in}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def check_out(visit: str) -> dict:
 	"""Stamp the technician's departure with the server's time (after check in)."""
 	doc = visits.check_out(_visit_for_edit(visit))
 	return {"name": doc.name, "check_out": doc.check_out, "labour_hours": doc.labour_hours}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def make_stock_entry(visit: str) -> dict:
-	"""Issue the visit's stock parts with a submitted Stock Entry (material issue); a second call
-	returns the same entry."""
+	"""Issue the visit's stock parts with a submitted Stock Entry (material issue); a second issue
+	of the same visit is refused, naming the entry that issued them."""
 	entry = visits.make_stock_entry(_visit_for_edit(visit))
 	return {"stock_entry": entry.name}
 
 
-@frappe.whitelist(methods=["POST"])
+@endpoint(methods=["POST"])
 def file_return_slip(visit: str) -> dict:
 	"""File the return slip of the ticket's last visit: the resolution goes onto the ticket, which
 	moves on to the customer's confirmation."""

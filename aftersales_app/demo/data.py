@@ -437,33 +437,29 @@ def make_demo_ticket(subject, customer, serial_no, ticket_type, technician, cate
 			"serial_no": serial_no,
 			"ticket_type": ticket_type,
 			"channel": "Phone",
-			"assigned_technician": demo_email(technician) if technician else None,
 			"description": subject,
 		}
 	).insert(ignore_permissions=True)
-	walk_to(ticket, category)
+	walk_to(ticket, category, demo_email(technician) if technician else None)
 	return 1
 
 
-def walk_to(ticket, category: str):
-	"""Move a ticket through the workflow, action by action, until it reaches a state of `category`,
-	choosing transitions by the categories of their states (so renamed states do not matter)."""
-	from frappe.model.workflow import apply_workflow, get_transitions
-
-	from aftersales_app.status import category_of
+def walk_to(ticket, category: str, technician: str | None = None):
+	"""Move a ticket through the workflow, action by action, until it reaches a state of `category`:
+	dispatched to `technician` (or put in the pool) by the app's dispatch, accepted by the
+	technician, the other steps taken by Administrator, each by the category it leads to."""
+	from aftersales_app import dispatch
 
 	target = ROUTE.index(category)
 	while ROUTE.index(ticket.status) < target:
 		wanted = ROUTE[ROUTE.index(ticket.status) + 1]
 		if wanted == "Awaiting Customer" and not ticket.resolution:
 			ticket.db_set({"diagnosis": "现场检测", "resolution": "<p>已处理</p>"})
+		if wanted == "Awaiting Acceptance":
+			ticket = dispatch.assign(ticket, technician) if technician else dispatch.put_in_pool(ticket)
+			continue
 		user = ticket.assigned_technician if wanted == "In Progress" else "Administrator"
-		frappe.set_user(user)
-		try:
-			transition = next(t for t in get_transitions(ticket) if category_of(t.next_state) == wanted)
-			ticket = apply_workflow(ticket, transition.action)
-		finally:
-			frappe.set_user("Administrator")
+		ticket = dispatch.move_to(ticket, wanted, as_user=user)
 
 
 CHARGED_TICKET = "[演示] 空调压缩机更换（保外收费）"
@@ -488,11 +484,10 @@ def make_demo_charged_ticket(company: str) -> int:
 			"serial_no": "SN-AC-0002",
 			"ticket_type": "Repair",
 			"channel": "Phone",
-			"assigned_technician": technician,
 			"description": "<p>空调开机几分钟后停机，外机压缩机不启动</p>",
 		}
 	).insert(ignore_permissions=True)
-	walk_to(ticket, "In Progress")
+	walk_to(ticket, "In Progress", technician)
 	warehouse = frappe.db.get_single_value("Stock Settings", "default_warehouse") or frappe.db.get_value(
 		"Warehouse", {"company": company, "is_group": 0}
 	)

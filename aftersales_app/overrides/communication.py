@@ -4,6 +4,8 @@ InboundMail saves it with its inline images, hence on_update)."""
 
 import frappe
 
+from aftersales_app.text import DEFAULT_LIMITS, clean_html
+
 
 def fill_ticket_from_email(communication, method=None):
 	if (
@@ -15,6 +17,6 @@ def fill_ticket_from_email(communication, method=None):
 		return
 	description = frappe.db.get_value("Service Ticket", communication.reference_name, "description")
 	if not description and communication.content:
-		frappe.db.set_value(
-			"Service Ticket", communication.reference_name, "description", communication.content
-		)
+		# the ticket's own cleaning, as its save would apply it (a mail is hostile text)
+		content = clean_html(communication.content)[: DEFAULT_LIMITS["Text Editor"]]
+		frappe.db.set_value("Service Ticket", communication.reference_name, "description", content)

@@ -86,3 +86,16 @@ def record_payment(site: str, sites_path: str, ticket: str, amount: float, user:
 		).insert()
 
 	return _as_user_at(site, sites_path, user, start_at, record, "recorded")
+
+
+def make_charge_invoice(site: str, sites_path: str, ticket: str, user: str, start_at: float) -> str:
+	"""One click on *Make Charge Invoice*: the invoice's name, or the exception's."""
+	result = {}
+
+	def make():
+		from aftersales_app.api.payment import make_charge_invoice as make_method
+
+		result["invoice"] = make_method(ticket)["sales_invoice"]
+
+	outcome = _as_user_at(site, sites_path, user, start_at, make, "made")
+	return result.get("invoice") if outcome == "made" else outcome

@@ -1,26 +1,34 @@
 # Copyright (c) 2026, aftersales_app developers and contributors
 # For license information, please see license.txt
 
+from typing import ClassVar
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate
 
-from aftersales_app import payments
+from aftersales_app import payments, roles
 from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
-
-# Set only by finance's actions (aftersales_app.payments), never typed in or sent over REST.
-FINANCE_FIELDS = (
-	"status",
-	"payment_entry",
-	"confirmed_by",
-	"confirmed_on",
-	"rejection_reason",
-	"rejected_by",
-)
+from aftersales_app.mixins.app_fields import AppFieldsMixin
 
 
-class ServicePayment(Document):
+class ServicePayment(AppFieldsMixin, Document):
+	computed_fields = ("customer", "customer_name", "sales_invoice", "currency", "installment_no")
+	# finance's confirmation and rejection (aftersales_app.payments) set these; the ticket and the
+	# collector are chosen when the payment is recorded
+	action_fields: ClassVar[dict] = {
+		"status": PaymentStateError,
+		"payment_entry": PaymentStateError,
+		"confirmed_by": PaymentStateError,
+		"confirmed_on": PaymentStateError,
+		"rejection_reason": PaymentStateError,
+		"rejected_by": PaymentStateError,
+		"service_ticket": None,
+		"collected_by": None,
+	}
+	create_fields = ("service_ticket", "collected_by")
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -52,9 +60,10 @@ class ServicePayment(Document):
 
 	# end: auto-generated types
 	def validate(self):
-		if not self.flags.finance_action:
+		if not self.flags.app_action:
 			payments.lock_ticket(self.service_ticket)  # one collector after the other
-		self.validate_finance_fields()
+		self.guard_app_fields()
+		self.validate_not_confirmed()
 		self.set_ticket_details()
 		self.validate_amount()
 		self.validate_collected_on()
@@ -75,28 +84,16 @@ class ServicePayment(Document):
 	def after_delete(self):
 		payments.follow_money(self.service_ticket)
 
-	def validate_finance_fields(self):
-		"""Confirmation and rejection are finance's actions; a confirmed payment is in the books
-		and changes only by cancelling its Payment Entry."""
-		if self.flags.finance_action:
-			return
+	def validate_not_confirmed(self):
+		"""A confirmed payment is in the books and changes only by cancelling its Payment Entry."""
 		before = self.get_doc_before_save()
-		if before and before.status == "Confirmed":
+		if not self.flags.app_action and before and before.status == "Confirmed":
 			frappe.throw(
 				_("Payment {0} is confirmed: cancel Payment Entry {1} to change it").format(
 					frappe.bold(self.name), frappe.bold(self.payment_entry)
 				),
 				PaymentStateError,
 			)
-		for fieldname in FINANCE_FIELDS:
-			old = before.get(fieldname) if before else self.meta.get_field(fieldname).default
-			if (old or None) != (self.get(fieldname) or None):
-				frappe.throw(
-					_("{0} is set by finance's confirmation, not by hand").format(
-						_(self.meta.get_label(fieldname), context=self.doctype)
-					),
-					PaymentStateError,
-				)
 
 	def set_ticket_details(self):
 		ticket = frappe.db.get_value(
@@ -124,7 +121,10 @@ class ServicePayment(Document):
 			self.sales_invoice = ticket.charge_invoice
 		self.currency = frappe.db.get_value("Sales Invoice", self.sales_invoice, "currency")
 		self.collected_by = self.collected_by or frappe.session.user
+		if self.is_new() and roles.is_technician_only() and self.collected_by != frappe.session.user:
+			frappe.throw(_("You record the payments you collected yourself"), frappe.PermissionError)
 		if not self.installment_no:
+			# under the ticket's lock (validate took it): two collectors get two numbers
 			self.installment_no = payments.next_installment(self.service_ticket)
 
 	def validate_amount(self):

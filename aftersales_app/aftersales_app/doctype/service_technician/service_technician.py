@@ -5,10 +5,14 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-TECHNICIAN_ROLE = "Service Technician"
+from aftersales_app.mixins.app_fields import AppFieldsMixin
+from aftersales_app.roles import TECHNICIAN as TECHNICIAN_ROLE
 
 
-class ServiceTechnician(Document):
+class ServiceTechnician(AppFieldsMixin, Document):
+	# when dispatch last gave the technician a ticket (round robin among equals): dispatch's alone
+	computed_fields = ("last_assigned_on",)
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -38,6 +42,7 @@ class ServiceTechnician(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		self.guard_app_fields()
 		self.validate_employee_user()
 		self.validate_duplicates()
 

@@ -5,20 +5,7 @@ import frappe
 from frappe.tests.utils import FrappeTestCase
 
 from aftersales_app.demo import data as demo
-
-
-def make_user(email: str, roles: list[str] | None = None) -> str:
-	if not frappe.db.exists("User", email):
-		frappe.get_doc(
-			{
-				"doctype": "User",
-				"email": email,
-				"first_name": email.split("@")[0],
-				"send_welcome_email": 0,
-				"roles": [{"role": r} for r in roles or []],
-			}
-		).insert(ignore_permissions=True)
-	return email
+from aftersales_app.tests.utils import make_user
 
 
 class TestServiceTechnician(FrappeTestCase):

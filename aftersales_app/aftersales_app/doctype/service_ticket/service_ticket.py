@@ -1,13 +1,15 @@
 # Copyright (c) 2026, aftersales_app developers and contributors
 # For license information, please see license.txt
 
+from typing import ClassVar
+
 import frappe
 from frappe import _
 from frappe.model import no_value_fields
 from frappe.model.document import Document
-from frappe.utils import cint, cstr, flt, formatdate, get_datetime, getdate, now_datetime
+from frappe.utils import cint, formatdate, get_datetime, getdate, now_datetime
 
-from aftersales_app import billing
+from aftersales_app import billing, roles
 from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
@@ -24,10 +26,50 @@ from aftersales_app.intake import (
 	find_customer_by_email,
 	is_linked,
 )
+from aftersales_app.mixins.app_fields import AppFieldsMixin, app_action, normalise
 from aftersales_app.warranty import derive_warranty
 
 
-class ServiceTicket(Document):
+class ServiceTicket(AppFieldsMixin, Document):
+	# what the app computes or its flows set (dispatch, return slip, charging, payments): a client's
+	# value is ignored (aftersales_app.mixins.app_fields)
+	computed_fields = (
+		"customer_name",
+		"contact_display",
+		"address_display",
+		"item_name",
+		"opened_on",
+		"warranty_status",
+		"warranty_expiry_date",
+		"amc_expiry_date",
+		"repeat_count",
+		"state_since",
+		"reopen_count",
+		"in_pool",
+		"accept_deadline",
+		"accepted_on",
+		"transfer_reason",
+		"dispute_reason",
+		"return_slip_visit",
+		"labour_hours",
+		"labour_not_covered",
+		"faulty_serial_no",
+		"replacement_serial_no",
+		"charge_basis",
+		"billable",
+		"settlement",
+		"charge_invoice",
+		"charge_amount",
+		"paid_amount",
+		"unconfirmed_amount",
+		"outstanding_amount",
+	)
+	# who the ticket belongs to and who works on it: changed by the app's actions (dispatch,
+	# grab, transfer) alone; the customer is chosen at registration
+	action_fields: ClassVar[dict] = {"assigned_technician": None, "transfer_to": None, "customer": None}
+	create_fields = ("customer",)
+	text_limits: ClassVar[dict] = {"description": 20000, "resolution": 20000}
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -117,9 +159,11 @@ class ServiceTicket(Document):
 	# end: auto-generated types
 	def before_insert(self):
 		self.set_channel()
-		self.opened_on = self.opened_on or now_datetime()
 
 	def validate(self):
+		self.guard_app_fields()
+		if self.is_new() and not self.opened_on:
+			self.opened_on = now_datetime()
 		self.set_initial_state()
 		self.check_state_edit_rights()
 		self.set_customer_from_sender()
@@ -149,6 +193,16 @@ class ServiceTicket(Document):
 		# the status log is the ticket's own history: it goes with the ticket
 		frappe.db.delete("Service Ticket Status Log", {"ticket": self.name})
 
+	def may_change(self, fieldname: str) -> bool:
+		"""Customer service corrects the customer of a ticket until it is dispatched."""
+		before = self.get_doc_before_save()
+		return (
+			fieldname == "customer"
+			and roles.has_any(roles.DISPATCHERS)
+			and bool(before)
+			and before.status in ticket_status.BEFORE_DISPATCH_CATEGORIES
+		)
+
 	def set_initial_state(self):
 		if not self.workflow_state:
 			self.workflow_state = ticket_status.first_state()
@@ -162,17 +216,14 @@ class ServiceTicket(Document):
 		desk checks it only in the browser): in a state, only its editing role changes the ticket's
 		own fields. A workflow action may still move the state, with its reason fields."""
 		before = self.get_doc_before_save()
-		if not before or self.flags.ignore_state_edit_rights or frappe.session.user == "Administrator":
-			return
-		roles = set(frappe.get_roles())
-		if roles & {"System Manager", "After-Sales Manager"}:
+		if not before or self.flags.app_action or roles.has_any(roles.EDIT_ANY_STATE):
 			return
 		changed = [
 			df
 			for df in self.meta.fields
 			if df.fieldtype not in no_value_fields
 			and not df.read_only
-			and _normalise(df, self.get(df.fieldname)) != _normalise(df, before.get(df.fieldname))
+			and normalise(df, self.get(df.fieldname)) != normalise(df, before.get(df.fieldname))
 			and not (self.state_changed() and df.fieldname in TRANSITION_FIELDS)
 		]
 		if not changed:
@@ -182,7 +233,7 @@ class ServiceTicket(Document):
 			{"parenttype": "Workflow", "parent": _workflow_name(), "state": before.workflow_state},
 			"allow_edit",
 		)
-		if editor and editor in roles:
+		if editor and editor in roles.roles_of():
 			return
 		frappe.throw(
 			_("In state {0} only {1} may change this ticket (changed: {2})").format(
@@ -235,7 +286,7 @@ class ServiceTicket(Document):
 			seconds = max(
 				0, int((get_datetime(self.state_since) - get_datetime(before.state_since)).total_seconds())
 			)
-		frappe.get_doc(
+		log = frappe.get_doc(
 			{
 				"doctype": "Service Ticket Status Log",
 				"ticket": self.name,
@@ -249,7 +300,9 @@ class ServiceTicket(Document):
 				"seconds_in_previous": seconds,
 				"is_reopen": 1 if self.flags.reopened else 0,
 			}
-		).insert(ignore_permissions=True)
+		)
+		with app_action(log):
+			log.insert(ignore_permissions=True)
 
 	def set_channel(self):
 		"""Record how the ticket arrived when the caller did not say."""
@@ -435,21 +488,6 @@ def _transition_action(from_state: str | None, to_state: str) -> str | None:
 		{"parenttype": "Workflow", "parent": _workflow_name(), "state": from_state, "next_state": to_state},
 		"action",
 	)
-
-
-def _normalise(df, value):
-	"""Values as the database keeps them, so "2026-05-01" and date(2026, 5, 1) compare equal."""
-	if value in (None, ""):
-		return None
-	if df.fieldtype == "Date":
-		return getdate(value)
-	if df.fieldtype == "Datetime":
-		return get_datetime(value)
-	if df.fieldtype in ("Check", "Int"):
-		return cint(value)
-	if df.fieldtype in ("Float", "Currency", "Percent"):
-		return flt(value)
-	return cstr(value)
 
 
 def on_doctype_update():

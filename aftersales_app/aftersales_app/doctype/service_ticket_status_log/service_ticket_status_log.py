@@ -1,6 +1,8 @@
 # Copyright (c) 2026, aftersales_app developers and contributors
 # For license information, please see license.txt
 
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
 
@@ -23,7 +25,22 @@ class ServiceTicketStatusLog(Document):
 		ticket: DF.Link
 		to_category: DF.Data | None
 		to_state: DF.Link
+
 	# end: auto-generated types
+	def validate(self):
+		"""The ticket's history is written by the ticket's own save (log_state_change), never by a
+		request: no role has write rights on it, and Administrator's REST calls are refused too."""
+		if not self.flags.app_action:
+			frappe.throw(
+				_("The status log is written by the ticket's workflow, not by hand"), frappe.PermissionError
+			)
+
+	def on_trash(self):
+		if not self.flags.app_action and not frappe.flags.in_uninstall:
+			frappe.throw(
+				_("The status log is written by the ticket's workflow, not by hand"), frappe.PermissionError
+			)
+
 	pass
 
 

@@ -1,12 +1,14 @@
 # Copyright (c) 2026, aftersales_app developers and contributors
 # For license information, please see license.txt
 
+from typing import ClassVar
+
 import frappe
 from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
-from aftersales_app import billing
+from aftersales_app import billing, roles
 from aftersales_app.exceptions import (
 	PartsIssuedError,
 	SerialSwapError,
@@ -14,12 +16,22 @@ from aftersales_app.exceptions import (
 	VisitScheduleError,
 	VisitTimeError,
 )
-
-# Set only by the visit's own actions (aftersales_app.visits), never typed in or sent over REST.
-ACTION_FIELDS = ("check_in", "check_out", "stock_entry")
+from aftersales_app.mixins.app_fields import AppFieldsMixin
 
 
-class ServiceVisit(Document):
+class ServiceVisit(AppFieldsMixin, Document):
+	computed_fields = ("customer", "customer_name", "warranty_status", "technician_name", "chargeable_amount")
+	# the visit's own actions (aftersales_app.visits) stamp times and issue parts; whose visit it is
+	# and of which ticket is decided when it is made
+	action_fields: ClassVar[dict] = {
+		"check_in": VisitTimeError,
+		"check_out": VisitTimeError,
+		"stock_entry": PartsIssuedError,
+		"technician": None,
+		"ticket": None,
+	}
+	create_fields = ("technician", "ticket")
+
 	# begin: auto-generated types
 	# This code is auto-generated. Do not modify anything in this block.
 
@@ -61,8 +73,9 @@ class ServiceVisit(Document):
 
 	# end: auto-generated types
 	def validate(self):
+		self.guard_app_fields()
 		self.set_ticket_details()
-		self.validate_action_fields()
+		self.validate_technician()
 		self.validate_schedule()
 		self.validate_times()
 		self.validate_serial_swap()
@@ -96,19 +109,10 @@ class ServiceVisit(Document):
 				"Service Technician", self.technician, "technician_name"
 			)
 
-	def validate_action_fields(self):
-		if self.flags.visit_action or frappe.flags.in_import:
-			return
-		before = self.get_doc_before_save()
-		for fieldname in ACTION_FIELDS:
-			old = before.get(fieldname) if before else None
-			if _normalise(fieldname, old) != _normalise(fieldname, self.get(fieldname)):
-				frappe.throw(
-					_("{0} is set by the visit's actions, not by hand").format(
-						_(self.meta.get_label(fieldname), context=self.doctype)
-					),
-					PartsIssuedError if fieldname == "stock_entry" else VisitTimeError,
-				)
+	def validate_technician(self):
+		"""A field technician makes visits of their own tickets, as themselves."""
+		if self.is_new() and roles.is_technician_only() and self.technician != frappe.session.user:
+			frappe.throw(_("You make visits as yourself"), frappe.PermissionError)
 
 	def validate_schedule(self):
 		if (
@@ -224,10 +228,3 @@ def selling_rate(item_code: str, price_list: str | None) -> float:
 			"price_list_rate",
 		)
 	)
-
-
-def _normalise(fieldname: str, value):
-	"""As the database keeps it, so "2026-05-01 09:00:00" and a datetime compare equal."""
-	if value in (None, ""):
-		return None
-	return get_datetime(value) if fieldname in ("check_in", "check_out") else value

@@ -1,0 +1,103 @@
+"""User text made inert before it is stored, and for the places that print it.
+
+Frappe's own cleaning (`Document._sanitize_content`) passes any string that parses as JSON, so
+`"<img src=x onerror=…>"` (quotes included) reaches the desk, which renders Small Text and Data as
+HTML. Here every text of the app's documents is cleaned whatever it looks like: plain-text fields
+lose their markup, HTML fields keep only harmless markup. Long texts are refused with a clear
+message instead of filling the database.
+"""
+
+import html
+
+import bleach
+from bs4 import BeautifulSoup
+
+import frappe
+from frappe import _
+from frappe.utils import escape_html
+from frappe.utils.html_utils import sanitize_html
+
+PLAIN_TYPES = ("Data", "Small Text", "Text", "Long Text", "Read Only")
+HTML_TYPES = ("Text Editor", "HTML Editor", "Markdown Editor")
+# the longest text a field takes, unless the controller says otherwise
+DEFAULT_LIMITS = {"Small Text": 2000, "Text": 10000, "Long Text": 20000, "Text Editor": 20000}
+
+
+class TextTooLongError(frappe.ValidationError):
+	pass
+
+
+def has_markup(value: str) -> bool:
+	return ("<" in value or ">" in value) and bool(BeautifulSoup(value, "html.parser").find())
+
+
+def clean_plain(value):
+	"""Plain text without markup: tags are dropped (their text kept), so that a desk that renders
+	the value as HTML shows text. Text without tags is left as typed ("电压<5V")."""
+	if not isinstance(value, str) or not has_markup(value):
+		return value
+	return bleach.clean(value, tags=[], attributes={}, strip=True, strip_comments=True)
+
+
+def clean_html(value):
+	"""HTML with only harmless tags and attributes, JSON-looking strings included."""
+	if not isinstance(value, str) or not value:
+		return value
+	return sanitize_html(value, always_sanitize=True)
+
+
+def as_text(value) -> str:
+	"""A plain-text field's value as text again, for outputs that escape it themselves (the portal's
+	templates, JSON answers): plain fields hold HTML-safe text (clean_plain leaves `&lt;` for a
+	literal `<`, as Frappe's own cleaning does), which escaping again would show as `&lt;`."""
+	return html.unescape(value) if isinstance(value, str) else (value or "")
+
+
+def escape(value) -> str:
+	"""User text for an HTML context built in Python (comments, notification bodies): escaped
+	once, whether it arrives raw or as a plain field's HTML-safe text."""
+	return escape_html(as_text(value))
+
+
+def clean_doc_text(doc, limits: dict[str, int] | None = None):
+	"""Clean every text field of `doc` and its child rows in place; refuse over-long text."""
+	for d in [doc, *doc.get_all_children()]:
+		for df in d.meta.fields:
+			value = d.get(df.fieldname)
+			if not value or not isinstance(value, str) or df.get("options") == "Email":
+				continue
+			if df.fieldtype in ("Attach", "Attach Image"):
+				check_file_url(value, _(df.label, context=d.doctype))
+				continue
+			if df.fieldtype in PLAIN_TYPES:
+				d.set(df.fieldname, clean_plain(value))
+			elif df.fieldtype in HTML_TYPES:
+				d.set(df.fieldname, clean_html(value))
+			else:
+				continue
+			limit = (limits or {}).get(df.fieldname) or DEFAULT_LIMITS.get(df.fieldtype)
+			if limit and len(d.get(df.fieldname) or "") > limit:
+				frappe.throw(
+					_("{0} is too long: at most {1} characters, {2} given").format(
+						_(df.label, context=d.doctype), limit, len(d.get(df.fieldname))
+					),
+					TextTooLongError,
+				)
+
+
+def check_file_url(value: str, label: str):
+	"""An attachment is a file of the site or a web address, never a `javascript:` or `data:` link
+	that the desk would open."""
+	if not value.startswith(("/files/", "/private/files/", "http://", "https://")):
+		frappe.throw(_("{0} must be an uploaded file or a web address").format(label))
+
+
+def check_length(label: str, value: str | None, limit: int = 2000) -> str:
+	"""A reason or note given to an action (not a field of a form): trimmed, plain, not too long."""
+	value = clean_plain((value or "").strip()) if isinstance(value, str) else ""
+	if len(value) > limit:
+		frappe.throw(
+			_("{0} is too long: at most {1} characters, {2} given").format(label, limit, len(value)),
+			TextTooLongError,
+		)
+	return value
