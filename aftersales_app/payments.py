@@ -287,7 +287,17 @@ def _transitions(ticket) -> list:
 
 
 def next_installment(ticket: str) -> int:
-	return frappe.db.count("Service Payment", {"service_ticket": ticket, "status": ("!=", "Rejected")}) + 1
+	"""The number of the ticket's next payment. A locking read: the latest rows, whatever snapshot
+	the transaction holds (a new payment's name was drawn, a write, before its ticket was locked)."""
+	payment = frappe.qb.DocType("Service Payment")
+	rows = (
+		frappe.qb.from_(payment)
+		.select(payment.name)
+		.where((payment.service_ticket == ticket) & (payment.status != "Rejected"))
+		.for_update()
+		.run()
+	)
+	return len(rows) + 1
 
 
 def to_collect(ticket: str, exclude: str | None = None, for_update: bool = False) -> float:

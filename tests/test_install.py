@@ -25,9 +25,9 @@ def frappe_cli(*args: str, site: str | None = SCRATCH, timeout: int = 1200) -> s
 	cmd = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe"]
 	cmd += ["--site", site] if site else []
 	result = subprocess.run([*cmd, *args], cwd=SITES_PATH, capture_output=True, text=True, timeout=timeout)
-	assert result.returncode == 0, (
-		f"bench {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
-	)
+	assert (
+		result.returncode == 0
+	), f"bench {' '.join(args)} failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}"
 	return result.stdout
 
 

@@ -333,6 +333,9 @@ def test_two_collectors_recording_what_fits_both_get_recorded(ticket_awaiting_pa
 		"Payment Submitted",
 		1000,
 	)
+	# numbered under the ticket's lock too: one after the other
+	installments = frappe.get_all("Service Payment", {"service_ticket": ticket.name}, pluck="installment_no")
+	assert sorted(installments) == [1, 2]
 
 
 @pytest.fixture

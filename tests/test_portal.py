@@ -249,6 +249,18 @@ def test_customer_submits_a_request_for_their_own_serial_number():
 	assert as_user(WANG, api.get_ticket, ticket.name)["name"] == ticket.name
 
 
+def test_portal_requests_are_limited_per_user(monkeypatch):
+	guest_limits.reset()
+	monkeypatch.setattr(api, "REQUESTS_PER_USER", (2, 3600))
+	for _ in range(2):
+		as_user(WANG, api.submit_request, "空调漏水", "室内机滴水", serial_no="SN-AC-0001")
+	count = frappe.db.count("Service Ticket")
+	with pytest.raises(frappe.TooManyRequestsError):
+		as_user(WANG, api.submit_request, "空调漏水", "室内机滴水", serial_no="SN-AC-0001")
+	assert frappe.db.count("Service Ticket") == count
+	guest_limits.reset()
+
+
 def test_request_with_another_customers_serial_or_item_is_refused_and_creates_nothing():
 	count = frappe.db.count("Service Ticket")
 	refused(as_user, WANG, api.submit_request, "空调噪音", "外机响", serial_no="SN-AC-0003")

@@ -1,6 +1,6 @@
 """The generated write matrix (issue: staff trust boundary): for every role, every DocType of the app
 and every field, a REST `PUT` of that field alone, and again together with the field that says
-whose the document is, against a live server. After each request the row is read back; a change
+whose the document is, against a live server (a table is sent empty, its rows taken away). After each request the row is read back; a change
 that the role may not make is a violation:
 
 - the role may not write the document (it cannot read it, or its rules deny the write);
@@ -167,21 +167,44 @@ def documents():
 	remove_ticket_and_money(ticket.name)
 
 
-def read_row(doctype: str, name: str, fields: list[str]) -> dict:
+def child_rows(df, name: str) -> list[dict]:
+	return frappe.get_all(
+		df.options, filters={"parent": name, "parentfield": df.fieldname}, fields=["*"], order_by="idx"
+	)
+
+
+def read_row(doctype: str, name: str, fields: list) -> dict:
+	"""The values of `fields` as stored; a table as the names of its rows."""
 	frappe.db.rollback()
-	if frappe.get_meta(doctype).issingle:
+	meta = frappe.get_meta(doctype)
+	values = {}
+	plain = [df.fieldname for df in fields if df.fieldtype not in table_fields]
+	if meta.issingle:
 		doc = frappe.get_single(doctype)
-		return {f: normal(doc.get(f)) for f in fields}
-	row = frappe.db.get_value(doctype, name, fields, as_dict=True)
-	return {f: normal(row.get(f)) for f in fields}
+		values = {f: normal(doc.get(f)) for f in plain}
+	elif plain:
+		row = frappe.db.get_value(doctype, name, plain, as_dict=True)
+		values = {f: normal(row.get(f)) for f in plain}
+	for df in fields:
+		if df.fieldtype in table_fields:
+			values[df.fieldname] = tuple(r.name for r in child_rows(df, name))
+	return values
 
 
-def restore(doctype: str, name: str, values: dict):
-	if frappe.get_meta(doctype).issingle:
-		for field, value in values.items():
+def restore(doctype: str, name: str, values: dict, tables: dict):
+	"""Put back what an accepted change changed (`tables`: the rows of each table as they were)."""
+	meta = frappe.get_meta(doctype)
+	plain = {f: v for f, v in values.items() if f not in tables}
+	if meta.issingle:
+		for field, value in plain.items():
 			frappe.db.set_single_value(doctype, field, value)
-	else:
-		frappe.db.set_value(doctype, name, values, update_modified=False)
+	elif plain:
+		frappe.db.set_value(doctype, name, plain, update_modified=False)
+	for field in set(values) & set(tables):
+		df = meta.get_field(field)
+		frappe.db.delete(df.options, {"parent": name, "parentfield": field})
+		for row in tables[field]:
+			frappe.get_doc({**row, "doctype": df.options}).db_insert()
 	frappe.db.commit()
 	frappe.clear_document_cache(doctype, name)
 
@@ -194,17 +217,19 @@ def test_no_role_changes_what_it_may_not(api_url, api_headers, documents, report
 	for doctype, name in documents.items():
 		meta = frappe.get_meta(doctype)
 		fields = [
-			df
-			for df in meta.fields
-			if df.fieldtype not in no_value_fields and df.fieldtype not in table_fields
+			df for df in meta.fields if df.fieldtype not in no_value_fields or df.fieldtype in table_fields
 		]
 		fieldnames = [df.fieldname for df in fields]
 		owned = app_owned(doctype)
-		baseline = read_row(doctype, name, fieldnames)
+		baseline = read_row(doctype, name, fields)
+		tables = {df.fieldname: child_rows(df, name) for df in fields if df.fieldtype in table_fields}
 		for role, user in ROLES.items():
 			for df in fields:
 				current = baseline[df.fieldname]
-				body = {df.fieldname: other_value(df, current, user)}
+				if df.fieldtype in table_fields and not current:
+					continue  # an empty table: nothing to take away
+				# a table is sent empty: its rows taken away
+				body = {df.fieldname: [] if df.fieldtype in table_fields else other_value(df, current, user)}
 				bodies = [body]
 				if doctype in OWNERSHIP and df.fieldname != OWNERSHIP[doctype]:
 					own_df = meta.get_field(OWNERSHIP[doctype])
@@ -223,7 +248,7 @@ def test_no_role_changes_what_it_may_not(api_url, api_headers, documents, report
 						server_errors.append(
 							(role, doctype, sorted(sent), answer.json().get("exception", "")[:160])
 						)
-					after = read_row(doctype, name, fieldnames)
+					after = read_row(doctype, name, fields)
 					changed = {f: (baseline[f], after[f]) for f in fieldnames if after[f] != baseline[f]}
 					if not changed:
 						continue
@@ -237,7 +262,7 @@ def test_no_role_changes_what_it_may_not(api_url, api_headers, documents, report
 							and (field in owned or (level and role not in LEVEL_WRITERS.get(level, set())))
 						):
 							violations.append((role, doctype, field, old, new, sorted(sent)))
-					restore(doctype, name, {f: baseline[f] for f in changed})
+					restore(doctype, name, {f: baseline[f] for f in changed}, tables)
 	report(
 		f"write matrix: {requests_made} requests, {changes} accepted changes, {len(violations)} violations,"
 		f" {len(server_errors)} server errors"
