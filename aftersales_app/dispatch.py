@@ -7,7 +7,6 @@ state (never a state's name), so an admin's workflow edits keep working.
 import frappe
 from frappe import _
 from frappe.desk.form import assign_to
-from frappe.model.workflow import apply_workflow, get_transitions
 from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
@@ -20,46 +19,17 @@ from aftersales_app.exceptions import (
 	WrongStateError,
 )
 from aftersales_app.mixins.app_fields import save_as_app
-from aftersales_app.status import FINAL_CATEGORIES, category_of
+from aftersales_app.status import (
+	AWAITING_ACCEPTANCE,
+	DISPATCHING,
+	FINAL_CATEGORIES,
+	IN_PROGRESS,
+	move_to_category,
+	require_category,
+)
 from aftersales_app.text import check_length, escape
 
-DISPATCHING, AWAITING_ACCEPTANCE, IN_PROGRESS = "Dispatching", "Awaiting Acceptance", "In Progress"
-
-
-# --- moving the workflow by category -------------------------------------------------------------
-
-
-def move_to(ticket, category: str, as_user: str | None = None):
-	"""Apply the workflow action that leads the ticket to a state of `category`, as `as_user` (the
-	session user by default). The action must be one the user may take: roles and conditions hold."""
-	user = frappe.session.user
-	if as_user:
-		frappe.set_user(as_user)
-	try:
-		for transition in get_transitions(ticket):
-			if category_of(transition.next_state) == category:
-				return apply_workflow(ticket, transition.action)
-		frappe.throw(
-			_("Ticket {0} cannot go from {1} to {2}").format(
-				frappe.bold(ticket.name),
-				frappe.bold(_(ticket.workflow_state)),
-				frappe.bold(_(category, context="Service Ticket")),
-			),
-			WrongStateError,
-		)
-	finally:
-		if as_user:
-			frappe.set_user(user)
-
-
-def require_category(ticket, *categories: str):
-	if ticket.status not in categories:
-		frappe.throw(
-			_("Ticket {0} is {1}: this cannot be done now").format(
-				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
-			),
-			WrongStateError,
-		)
+# --- the dispatcher's fields ---------------------------------------------------------------------
 
 
 def save_dispatch_fields(ticket, **values):
@@ -180,7 +150,7 @@ def assign(ticket, technician: str):
 		transfer_reason=None,
 	)
 	if ticket.status == DISPATCHING:
-		ticket = move_to(ticket, AWAITING_ACCEPTANCE)
+		ticket = move_to_category(ticket, AWAITING_ACCEPTANCE)
 	if previous and previous != technician:
 		close_todo(ticket, previous)
 	open_todo(
@@ -201,7 +171,7 @@ def put_in_pool(ticket):
 		close_todo(ticket, ticket.assigned_technician)
 	save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
 	if ticket.status == DISPATCHING:
-		ticket = move_to(ticket, AWAITING_ACCEPTANCE)
+		ticket = move_to_category(ticket, AWAITING_ACCEPTANCE)
 	return ticket
 
 
@@ -277,7 +247,7 @@ def accept(ticket, user: str):
 		frappe.throw(
 			_("Ticket {0} is not assigned to you").format(frappe.bold(ticket.name)), frappe.PermissionError
 		)
-	return move_to(ticket, IN_PROGRESS)  # the ticket records accepted_on itself
+	return move_to_category(ticket, IN_PROGRESS)  # the ticket records accepted_on itself
 
 
 def decline(ticket, user: str, reason: str):
@@ -290,7 +260,7 @@ def decline(ticket, user: str, reason: str):
 	reason = check_length(_("Reason"), reason)
 	if not reason:
 		frappe.throw(_("Say why you decline the ticket"))
-	ticket = move_to(ticket, DISPATCHING)
+	ticket = move_to_category(ticket, DISPATCHING)
 	close_todo(ticket, user)
 	save_dispatch_fields(ticket, assigned_technician=None, accept_deadline=None)
 	ticket.add_comment(
@@ -411,7 +381,7 @@ def release(ticket, to_pool: bool):
 	if to_pool:
 		save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
 	else:
-		ticket = move_to(ticket, DISPATCHING, as_user="Administrator")
+		ticket = move_to_category(ticket, DISPATCHING, as_user="Administrator")
 		save_dispatch_fields(ticket, assigned_technician=None, in_pool=0, accept_deadline=None)
 	message = (
 		_("Nobody accepted service ticket {0} in time: it is back in the pool")

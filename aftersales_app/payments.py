@@ -10,21 +10,21 @@ its payment back to unconfirmed and the ticket back to awaiting payment.
 
 import frappe
 from frappe import _
-from frappe.model.workflow import get_workflow, is_transition_condition_satisfied
 from frappe.utils import flt, fmt_money, getdate, now_datetime
 
 from aftersales_app import billing, locks, roles
 from aftersales_app.exceptions import PaymentStateError, WrongStateError
 from aftersales_app.mixins.app_fields import save_as_app
-from aftersales_app.status import category_of
-
-AWAITING_PAYMENT, PAYMENT_SUBMITTED, AWAITING_REVISIT, CLOSED = (
-	"Awaiting Payment",
-	"Payment Submitted",
-	"Awaiting Revisit",
-	"Closed",
+from aftersales_app.status import (
+	AWAITING_PAYMENT,
+	AWAITING_REVISIT,
+	CLOSED,
+	MONEY_CATEGORIES,
+	PAYMENT_SUBMITTED,
+	move_to_category,
+	transition_to,
 )
-MONEY_CATEGORIES = (AWAITING_PAYMENT, PAYMENT_SUBMITTED, AWAITING_REVISIT, CLOSED)
+
 # where a ticket goes on its way when no single action reaches the target
 VIA = {
 	(AWAITING_PAYMENT, AWAITING_REVISIT): PAYMENT_SUBMITTED,
@@ -253,12 +253,8 @@ def follow_money(ticket_name: str, reversed: bool = False):
 	for _step in range(3):
 		if ticket.status == target:
 			break
-		transitions = _transitions(ticket)
-		step = next((t for t in transitions if category_of(t.next_state) == target), None)
-		if not step and (ticket.status, target) in VIA:
-			via = VIA[(ticket.status, target)]
-			step = next((t for t in transitions if category_of(t.next_state) == via), None)
-		if not step:
+		step = target if transition_to(ticket, target, any_role=True) else VIA.get((ticket.status, target))
+		if not step or not transition_to(ticket, step, any_role=True):
 			frappe.throw(
 				_("The workflow has no way from {0} to {1} for ticket {2}").format(
 					frappe.bold(_(ticket.workflow_state)),
@@ -267,20 +263,9 @@ def follow_money(ticket_name: str, reversed: bool = False):
 				),
 				WrongStateError,
 			)
-		ticket.workflow_state = step.next_state
-		save_as_app(ticket, ignore_permissions=True)
+		# money moves the ticket, whoever's role: the people moving the money had their own checks
+		ticket = move_to_category(ticket, step, any_role=True)
 	return ticket
-
-
-def _transitions(ticket) -> list:
-	"""The workflow's transitions out of the ticket's state whose conditions hold, whoever's role:
-	money moves the ticket, the people moving the money had their own permission checks."""
-	workflow = get_workflow("Service Ticket")
-	return [
-		t
-		for t in workflow.transitions
-		if t.state == ticket.workflow_state and is_transition_condition_satisfied(t, ticket)
-	]
 
 
 # --- what the desk and the portal show -----------------------------------------------------------

@@ -11,19 +11,22 @@ import re
 
 import frappe
 from frappe import _
-from frappe.model.workflow import get_transitions
 from frappe.query_builder import DocType
 from frappe.utils import escape_html, flt
 
-from aftersales_app.dispatch import move_to, require_category
 from aftersales_app.exceptions import WrongStateError
-from aftersales_app.status import FINAL_CATEGORIES, state_map
+from aftersales_app.status import (
+	AWAITING_CUSTOMER,
+	CONFIRM_CATEGORIES,
+	FINAL_CATEGORIES,
+	IN_PROGRESS,
+	move_to_category,
+	offered,
+	require_category,
+	state_map,
+)
 from aftersales_app.text import clean_html, clean_plain, escape
 
-AWAITING_CUSTOMER = "Awaiting Customer"
-# where a confirmed resolution goes (the workflow's conditions pick one, e.g. billable or not)
-CONFIRM_CATEGORIES = ("Awaiting Payment", "Awaiting Revisit", "Closed")
-DISPUTE_CATEGORY = "In Progress"
 MAX_PORTAL_ATTACHMENTS = 10
 
 
@@ -67,10 +70,6 @@ def next_step(category: str | None) -> str:
 		"Cancelled": _("The ticket was cancelled."),
 	}
 	return steps.get(category or "", "")
-
-
-def _category(state: str | None) -> str | None:
-	return (state_map().get(state) or frappe._dict()).category
 
 
 # --- one ticket's history ------------------------------------------------------------------------
@@ -185,10 +184,10 @@ def resolution_moves(ticket) -> frappe._dict:
 	transitions open to them now (their roles and the transitions' conditions decide)."""
 	if ticket.status != AWAITING_CUSTOMER:
 		return frappe._dict()
-	offered = {_category(t.next_state) for t in get_transitions(ticket)}
+	categories = offered(ticket)
 	return frappe._dict(
-		confirm=next((c for c in CONFIRM_CATEGORIES if c in offered), None),
-		dispute=DISPUTE_CATEGORY if DISPUTE_CATEGORY in offered else None,
+		confirm=next((c for c in CONFIRM_CATEGORIES if c in categories), None),
+		dispute=IN_PROGRESS if IN_PROGRESS in categories else None,
 	)
 
 
@@ -207,7 +206,7 @@ def confirm_resolution(ticket):
 	target = resolution_moves(ticket).confirm
 	if not target:
 		frappe.throw(_("This ticket cannot be confirmed now"), WrongStateError)
-	ticket = move_to(_as_customer(ticket), target)
+	ticket = move_to_category(_as_customer(ticket), target)
 	# the survey issue plugs in here: once a confirmed ticket reaches the revisit, the customer is
 	# offered the satisfaction survey (Service Survey) on this page.
 	return ticket
@@ -231,7 +230,7 @@ def dispute_resolution(ticket, reason: str):
 		# apply_workflow reloads the ticket from the database before it saves the new state, so
 		# the reason goes in first, in the same transaction (rolled back below if the move fails)
 		ticket.db_set("dispute_reason", reason, update_modified=False)
-		ticket = move_to(_as_customer(ticket), DISPUTE_CATEGORY)
+		ticket = move_to_category(_as_customer(ticket), IN_PROGRESS)
 		ticket.add_comment("Info", _("The customer disputed the resolution: {0}").format(escape(reason)))
 	except Exception:
 		frappe.db.rollback(save_point="portal_dispute")

@@ -27,6 +27,8 @@ STAFF = DISPATCHERS
 FINANCE = frozenset({ACCOUNTS_USER, ACCOUNTS_MANAGER, SYSTEM_MANAGER})
 # who makes the charge invoice of a ticket
 CHARGING = frozenset({AGENT, MANAGER, ACCOUNTS_USER, SYSTEM_MANAGER})
+# who records money collected from the customer
+COLLECTING = frozenset({TECHNICIAN, AGENT, MANAGER, ACCOUNTS_USER, SYSTEM_MANAGER})
 # who reads every ticket
 SEE_ALL = frozenset({AGENT, MANAGER, SYSTEM_MANAGER, ACCOUNTS_USER})
 # who edits a ticket in any state (Frappe's "Only Allow Edit For" does not bind them)
@@ -80,5 +82,6 @@ def boot_info() -> dict:
 		"dispatchers": sorted(DISPATCHERS),
 		"finance": sorted(FINANCE),
 		"charging": sorted(CHARGING),
-		"technician": TECHNICIAN,
+		"collecting": sorted(COLLECTING),
+		"technician": [TECHNICIAN],
 	}

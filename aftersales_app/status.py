@@ -7,27 +7,62 @@ state's category (Open, In Progress, Awaiting Payment …) or for the states of 
 import frappe
 from frappe import _
 
+from aftersales_app.exceptions import WrongStateError
+
+# The categories, in workflow order. Code names these, never a state.
+OPEN = "Open"
+PENDING_REVIEW = "Pending Review"
+DISPATCHING = "Dispatching"
+AWAITING_ACCEPTANCE = "Awaiting Acceptance"
+IN_PROGRESS = "In Progress"
+ON_HOLD = "On Hold"
+AWAITING_CUSTOMER = "Awaiting Customer"
+AWAITING_PAYMENT = "Awaiting Payment"
+PAYMENT_SUBMITTED = "Payment Submitted"
+AWAITING_REVISIT = "Awaiting Revisit"
+CLOSED = "Closed"
+REJECTED = "Rejected"
+CANCELLED = "Cancelled"
 CATEGORIES = (
-	"Open",
-	"Pending Review",
-	"Dispatching",
-	"Awaiting Acceptance",
-	"In Progress",
-	"On Hold",
-	"Awaiting Customer",
-	"Awaiting Payment",
-	"Payment Submitted",
-	"Awaiting Revisit",
-	"Closed",
-	"Rejected",
-	"Cancelled",
+	OPEN,
+	PENDING_REVIEW,
+	DISPATCHING,
+	AWAITING_ACCEPTANCE,
+	IN_PROGRESS,
+	ON_HOLD,
+	AWAITING_CUSTOMER,
+	AWAITING_PAYMENT,
+	PAYMENT_SUBMITTED,
+	AWAITING_REVISIT,
+	CLOSED,
+	REJECTED,
+	CANCELLED,
 )
-FINAL_CATEGORIES = ("Closed", "Rejected", "Cancelled")
+FINAL_CATEGORIES = (CLOSED, REJECTED, CANCELLED)
 # a ticket nobody works on yet: customer service may still correct its customer
-BEFORE_DISPATCH_CATEGORIES = ("Open", "Pending Review", "Dispatching")
+BEFORE_DISPATCH_CATEGORIES = (OPEN, PENDING_REVIEW, DISPATCHING)
 # going from one of these back to work is a reopening
-REOPEN_FROM_CATEGORIES = ("Awaiting Customer", *FINAL_CATEGORIES)
-WORK_CATEGORIES = ("In Progress",)
+REOPEN_FROM_CATEGORIES = (AWAITING_CUSTOMER, *FINAL_CATEGORIES)
+# where the money moves a ticket (aftersales_app.payments)
+MONEY_CATEGORIES = (AWAITING_PAYMENT, PAYMENT_SUBMITTED, AWAITING_REVISIT, CLOSED)
+# where a customer's confirmation leads (the workflow's conditions pick one: billable or not)
+CONFIRM_CATEGORIES = (AWAITING_PAYMENT, AWAITING_REVISIT, CLOSED)
+# the indicator colour of a category, where After-Sales Settings gives the state none
+DEFAULT_COLOURS = {
+	OPEN: "red",
+	PENDING_REVIEW: "orange",
+	DISPATCHING: "yellow",
+	AWAITING_ACCEPTANCE: "purple",
+	IN_PROGRESS: "blue",
+	ON_HOLD: "darkgrey",
+	AWAITING_CUSTOMER: "cyan",
+	AWAITING_PAYMENT: "pink",
+	PAYMENT_SUBMITTED: "light-blue",
+	AWAITING_REVISIT: "cyan",
+	CLOSED: "green",
+	REJECTED: "red",
+	CANCELLED: "gray",
+}
 
 
 class UnmappedStateError(frappe.ValidationError):
@@ -59,6 +94,86 @@ def category_of(state: str | None) -> str | None:
 
 def states_of(*categories: str) -> list[str]:
 	return [state for state, row in state_map().items() if row.category in categories]
+
+
+def require_category(ticket, *categories: str):
+	"""Refuse what cannot be done in the ticket's current category."""
+	if ticket.status not in categories:
+		frappe.throw(
+			_("Ticket {0} is {1}: this cannot be done now").format(
+				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
+			),
+			WrongStateError,
+		)
+
+
+def transitions(ticket, any_role: bool = False) -> list:
+	"""The workflow's transitions out of the ticket's state whose conditions hold: those the session
+	user's roles may take, or (`any_role`) whoever's they are, for moves the app makes on its own
+	(the money moved by people who had their own checks)."""
+	from frappe.model.workflow import get_transitions, get_workflow, is_transition_condition_satisfied
+
+	if not any_role:
+		return get_transitions(ticket)
+	return [
+		t
+		for t in get_workflow("Service Ticket").transitions
+		if t.state == ticket.workflow_state and is_transition_condition_satisfied(t, ticket)
+	]
+
+
+def transition_to(ticket, category: str, any_role: bool = False):
+	"""The first transition that leads the ticket to a state of `category`, or None."""
+	return next((t for t in transitions(ticket, any_role) if category_of(t.next_state) == category), None)
+
+
+def offered(ticket) -> set[str]:
+	"""The categories the session user's workflow actions lead to now (unmapped states: none)."""
+	states = state_map()
+	return {states[t.next_state].category for t in transitions(ticket) if t.next_state in states}
+
+
+def move_to_category(ticket, category: str, as_user: str | None = None, any_role: bool = False):
+	"""Take the workflow action that leads the ticket to a state of `category`: found by where it
+	leads, never by its name (admins rename actions and states). As `as_user` (the session user by
+	default), whose roles and the transition's conditions must allow it; or (`any_role`) the app's
+	own move, whose transition's conditions must hold. Refused when no such action exists."""
+	user = frappe.session.user
+	if as_user:
+		frappe.set_user(as_user)
+	try:
+		transition = transition_to(ticket, category, any_role)
+		if not transition:
+			frappe.throw(
+				_("Ticket {0} cannot go from {1} to {2}").format(
+					frappe.bold(ticket.name),
+					frappe.bold(_(ticket.workflow_state)),
+					frappe.bold(_(category, context="Service Ticket")),
+				),
+				WrongStateError,
+			)
+		if any_role:
+			from aftersales_app.mixins.app_fields import save_as_app
+
+			ticket.workflow_state = transition.next_state
+			return save_as_app(ticket, ignore_permissions=True)
+		from frappe.model.workflow import apply_workflow
+
+		return apply_workflow(ticket, transition.action)
+	finally:
+		if as_user:
+			frappe.set_user(user)
+
+
+def boot_info() -> dict:
+	"""The vocabulary the desk scripts use (aftersales_app.boot)."""
+	return {
+		"categories": {
+			name: value for name, value in globals().items() if name.isupper() and value in CATEGORIES
+		},
+		"final": list(FINAL_CATEGORIES),
+		"colours": DEFAULT_COLOURS,
+	}
 
 
 def first_state() -> str:

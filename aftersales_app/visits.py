@@ -11,7 +11,6 @@ from contextlib import contextmanager
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.model.workflow import apply_workflow, get_transitions
 from frappe.utils import escape_html, flt, format_datetime, get_datetime, now_datetime, strip_html
 
 from aftersales_app import billing, locks
@@ -26,11 +25,15 @@ from aftersales_app.exceptions import (
 )
 from aftersales_app.mixins.app_fields import save_as_app
 from aftersales_app.roles import is_technician_only
-from aftersales_app.status import FINAL_CATEGORIES, category_of
+from aftersales_app.status import (
+	AWAITING_CUSTOMER,
+	FINAL_CATEGORIES,
+	IN_PROGRESS,
+	category_of,
+	move_to_category,
+	transition_to,
+)
 
-# where a ticket must be to file a return slip, and where filing it takes the ticket
-WORKING = "In Progress"
-AWAITING_CONFIRMATION = "Awaiting Customer"
 ISSUE_PURPOSE = "Material Issue"
 
 
@@ -179,7 +182,7 @@ def file_return_slip(visit: Document) -> Document:
 	the ticket from work in progress to awaiting the customer's confirmation. Refused, with
 	nothing written, for a ticket not in progress, from an older visit, or without a solution."""
 	ticket = frappe.get_doc("Service Ticket", visit.ticket)
-	if category_of(ticket.workflow_state) != WORKING:
+	if category_of(ticket.workflow_state) != IN_PROGRESS:
 		frappe.throw(
 			_("Ticket {0} is {1}: a return slip is filed while the ticket is in progress").format(
 				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
@@ -222,10 +225,7 @@ def file_return_slip(visit: Document) -> Document:
 		}
 	)
 	# the action is found by where it leads, never by its name: admins rename actions and states
-	transition = next(
-		(t for t in get_transitions(ticket) if category_of(t.next_state) == AWAITING_CONFIRMATION), None
-	)
-	if not transition:
+	if not transition_to(ticket, AWAITING_CUSTOMER):
 		frappe.throw(
 			_("No workflow action of yours takes ticket {0} from {1} to the customer's confirmation").format(
 				frappe.bold(ticket.name), frappe.bold(_(ticket.workflow_state))
@@ -240,7 +240,7 @@ def file_return_slip(visit: Document) -> Document:
 		# The return slip's fields travel with the action, like a hold reason: whoever may take
 		# the action files them, even where the state's editor is another role.
 		save_as_app(ticket)
-		ticket = apply_workflow(ticket, transition.action)
+		ticket = move_to_category(ticket, AWAITING_CUSTOMER)
 		# the charged parts and labour become the draft charge invoice (nothing when free)
 		if ticket.billable:
 			billing.make_charge_invoice(ticket, ignore_permissions=True)

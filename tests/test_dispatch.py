@@ -15,6 +15,7 @@ from aftersales_app import dispatch
 from aftersales_app.api import dispatch as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
+from aftersales_app.status import move_to_category
 from aftersales_app.tests.utils import force_state, make_dispatch_area, make_technician, make_ticket
 from conftest import SITE, SITES_PATH
 
@@ -286,9 +287,9 @@ def test_timeout_query_reads_only_due_rows_by_index():
 def test_the_workflows_own_dispatch_and_accept_actions_keep_todo_and_times():
 	ticket = dispatching_ticket()
 	as_user(AGENT, dispatch.save_dispatch_fields, ticket, assigned_technician=ZHOU)
-	ticket = as_user(AGENT, dispatch.move_to, ticket, "Awaiting Acceptance")
+	ticket = as_user(AGENT, move_to_category, ticket, "Awaiting Acceptance")
 	assert ticket.accept_deadline and open_todos(ticket) == [ZHOU]
-	ticket = as_user(ZHOU, dispatch.move_to, ticket, "In Progress")
+	ticket = as_user(ZHOU, move_to_category, ticket, "In Progress")
 	assert ticket.accepted_on and not ticket.accept_deadline
 
 

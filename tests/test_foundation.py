@@ -142,3 +142,48 @@ def test_agent_registers_customers_and_technician_only_reads_them():
 	technician_view.customer_name = "改名"
 	with pytest.raises(frappe.PermissionError):
 		technician_view.save()
+
+
+def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
+	"""The categories live in aftersales_app.status alone: the ticket's `status` options, the
+	settings' category options and the indicator colours agree with it, and the desk scripts read
+	them (and the role sets) from boot instead of naming them."""
+	import re
+	from pathlib import Path
+
+	from aftersales_app import boot, roles, status
+	from aftersales_app.install import KANBAN_COLOURS
+
+	def options(doctype, field):
+		return [o for o in frappe.get_meta(doctype).get_field(field).options.split("\n") if o]
+
+	assert options("Service Ticket", "status") == list(status.CATEGORIES)
+	assert options("After-Sales State", "category") == list(status.CATEGORIES)
+	assert list(status.DEFAULT_COLOURS) == list(status.CATEGORIES)
+	colours = set(options("After-Sales State", "indicator_color"))
+	assert set(status.DEFAULT_COLOURS.values()) <= colours <= set(KANBAN_COLOURS)
+
+	frappe.set_user(demo.demo_email("agent"))
+	try:
+		info = frappe._dict()
+		boot.boot_session(info)
+	finally:
+		frappe.set_user("Administrator")
+	assert info.aftersales["categories"]["IN_PROGRESS"] == status.IN_PROGRESS
+	assert set(info.aftersales["categories"].values()) == set(status.CATEGORIES)
+	assert info.aftersales["roles"]["dispatchers"] == sorted(roles.DISPATCHERS)
+
+	package = Path(frappe.get_app_path("aftersales_app"))
+	desk = [*package.glob("aftersales_app/doctype/*/*.js"), *package.glob("public/js/ticket_state.js")]
+	# ticket categories in the scripts of tickets and visits (a payment has a status "Rejected" of
+	# its own), role names in every desk script
+	ticket_scripts = [p for p in desk if p.parent.name in ("service_ticket", "service_visit", "js")]
+	category = re.compile("[\"'](" + "|".join(re.escape(c) for c in status.CATEGORIES) + ")[\"']")
+	staff = (roles.MANAGER, roles.AGENT, roles.ACCOUNTS_USER, roles.ACCOUNTS_MANAGER, roles.SYSTEM_MANAGER)
+	role = re.compile("[\"'](" + "|".join(re.escape(r) for r in staff) + ")[\"']")
+	for script in ticket_scripts:
+		found = category.search(script.read_text(encoding="utf-8"))
+		assert not found, (script.name, found.group(0))
+	for script in desk:
+		found = role.search(script.read_text(encoding="utf-8"))
+		assert not found, (script.name, found.group(0))

@@ -15,7 +15,7 @@ from frappe.utils import cint, escape_html
 from aftersales_app import guest_limits, portal
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
-from aftersales_app.status import CATEGORIES, state_map
+from aftersales_app.status import CATEGORIES, FINAL_CATEGORIES, state_map
 from aftersales_app.text import as_text
 
 # new requests one portal user may submit (count, seconds)
@@ -130,7 +130,7 @@ def get_ticket(name: str) -> dict:
 		"attachments": portal.customer_attachments(ticket),
 		"can_confirm": bool(moves.confirm),
 		"can_dispute": bool(moves.dispute),
-		"can_attach": ticket.status not in portal.FINAL_CATEGORIES,
+		"can_attach": ticket.status not in FINAL_CATEGORIES,
 		"charges": portal.charges(ticket),
 		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
 	}
@@ -298,7 +298,7 @@ def attach_file() -> dict:
 	ticket=<name> and the file), which checks the file's type for website users; the standard
 	attach itself needs write access to the ticket, which customers do not have."""
 	ticket = _own_ticket(frappe.form_dict.ticket)
-	if ticket.status in portal.FINAL_CATEGORIES:
+	if ticket.status in FINAL_CATEGORIES:
 		frappe.throw(_("Files cannot be added to a closed ticket"))
 	content = getattr(frappe.local, "uploaded_file", None)
 	filename = getattr(frappe.local, "uploaded_filename", None)

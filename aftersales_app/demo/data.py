@@ -449,6 +449,7 @@ def walk_to(ticket, category: str, technician: str | None = None):
 	dispatched to `technician` (or put in the pool) by the app's dispatch, accepted by the
 	technician, the other steps taken by Administrator, each by the category it leads to."""
 	from aftersales_app import dispatch
+	from aftersales_app.status import move_to_category
 
 	target = ROUTE.index(category)
 	while ROUTE.index(ticket.status) < target:
@@ -459,7 +460,7 @@ def walk_to(ticket, category: str, technician: str | None = None):
 			ticket = dispatch.assign(ticket, technician) if technician else dispatch.put_in_pool(ticket)
 			continue
 		user = ticket.assigned_technician if wanted == "In Progress" else "Administrator"
-		ticket = dispatch.move_to(ticket, wanted, as_user=user)
+		ticket = move_to_category(ticket, wanted, as_user=user)
 
 
 CHARGED_TICKET = "[演示] 空调压缩机更换（保外收费）"
@@ -471,7 +472,7 @@ def make_demo_charged_ticket(company: str) -> int:
 	the customer confirmed, and the technician collected a first installment in cash, which waits
 	for finance's confirmation."""
 	from aftersales_app import visits
-	from aftersales_app.dispatch import move_to
+	from aftersales_app.status import move_to_category
 
 	if frappe.db.exists("Service Ticket", {"subject": CHARGED_TICKET}):
 		return 0
@@ -509,7 +510,7 @@ def make_demo_charged_ticket(company: str) -> int:
 		ticket = visits.file_return_slip(frappe.get_doc("Service Visit", visit.name))
 	finally:
 		frappe.set_user("Administrator")
-	move_to(ticket, "Awaiting Payment")  # the customer confirmed the repair
+	move_to_category(ticket, "Awaiting Payment")  # the customer confirmed the repair
 	frappe.set_user(technician)
 	try:
 		frappe.get_doc(

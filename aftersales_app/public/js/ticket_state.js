@@ -1,28 +1,34 @@
-// Colour, icon and text of a ticket's workflow state, read from After-Sales Settings (boot).
-// Text always stands beside the colour, so states are told apart without colour too.
+// The app's vocabulary on the desk, read from boot (aftersales_app.boot): ticket state categories,
+// their colours and the role sets, so that the scripts name nothing the server does not.
+// A state's colour, icon and text come from After-Sales Settings; text always stands beside the
+// colour, so states are told apart without colour too.
 frappe.provide("aftersales");
 
-aftersales.CATEGORY_COLOURS = {
-	Open: "red",
-	"Pending Review": "orange",
-	Dispatching: "yellow",
-	"Awaiting Acceptance": "purple",
-	"In Progress": "blue",
-	"On Hold": "darkgrey",
-	"Awaiting Customer": "cyan",
-	"Awaiting Payment": "pink",
-	"Payment Submitted": "light-blue",
-	"Awaiting Revisit": "cyan",
-	Closed: "green",
-	Rejected: "red",
-	Cancelled: "gray",
+aftersales.vocabulary = function () {
+	return frappe.boot.aftersales || { categories: {}, final: [], colours: {}, roles: {} };
+};
+
+// The category constants: aftersales.category.IN_PROGRESS is the category In Progress.
+aftersales.category = new Proxy(
+	{},
+	{ get: (_target, name) => aftersales.vocabulary().categories[name] }
+);
+
+// Whether the session user holds a role of one of the server's role sets (roles.boot_info).
+aftersales.has_role = function (set) {
+	if (frappe.session.user === "Administrator") return true;
+	return (aftersales.vocabulary().roles[set] || []).some((r) => frappe.user_roles.includes(r));
+};
+
+aftersales.is_final = function (category) {
+	return aftersales.vocabulary().final.includes(category);
 };
 
 aftersales.state_indicator = function (doc) {
 	const state = doc.workflow_state;
 	if (!state) return [__(doc.status, null, "Service Ticket"), "gray", "status,=," + doc.status];
 	const info = (frappe.boot.aftersales_states || {})[state] || {};
-	const colour = info.color || aftersales.CATEGORY_COLOURS[info.category || doc.status] || "gray";
+	const colour = info.color || aftersales.vocabulary().colours[info.category || doc.status] || "gray";
 	const icon = info.icon ? frappe.utils.icon(info.icon, "xs") + " " : "";
 	return [icon + frappe.utils.escape_html(__(state)), colour, "workflow_state,=," + state];
 };

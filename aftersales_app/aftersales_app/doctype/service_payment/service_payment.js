@@ -22,7 +22,7 @@ frappe.ui.form.on("Service Payment", {
 		const doc = frm.doc;
 		if (frm.is_new()) return;
 		frm.page.set_indicator(__(doc.status, null, "Service Payment"), STATUS_COLOURS[doc.status]);
-		const finance = ["Accounts User", "Accounts Manager", "System Manager"].some((r) => frappe.user_roles.includes(r));
+		const finance = aftersales.has_role("finance");
 		const act = (method, args) =>
 			frappe.xcall(`aftersales_app.api.payment.${method}`, { payment: doc.name, ...args }).then((r) => {
 				frm.reload_doc();

@@ -9,6 +9,7 @@ from frappe.model.document import Document
 from frappe.utils import flt, fmt_money, getdate
 
 from aftersales_app import payments, roles
+from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
 from aftersales_app.mixins.app_fields import AppFieldsMixin
 
@@ -102,7 +103,7 @@ class ServicePayment(AppFieldsMixin, Document):
 			["customer", "customer_name", "charge_invoice", "billable", "status", "workflow_state"],
 			as_dict=True,
 		)
-		if ticket.status in ("Rejected", "Cancelled"):
+		if ticket.status in (ticket_status.REJECTED, ticket_status.CANCELLED):
 			frappe.throw(
 				_("Ticket {0} is {1}: no payment is collected for it").format(
 					frappe.bold(self.service_ticket), frappe.bold(_(ticket.workflow_state))

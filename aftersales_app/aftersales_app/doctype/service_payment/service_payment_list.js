@@ -9,7 +9,7 @@ frappe.listview_settings["Service Payment"] = {
 	},
 	onload(listview) {
 		// finance's queue (财务确认): what waits for confirmation, oldest first
-		const finance = ["Accounts User", "Accounts Manager"].some((r) => frappe.user_roles.includes(r));
+		const finance = aftersales.has_role("finance") && frappe.session.user !== "Administrator";
 		if (finance && !frappe.route_options) {
 			listview.filter_area.add([["Service Payment", "status", "=", "Unconfirmed"]]);
 		}

@@ -32,13 +32,10 @@ frappe.ui.form.on("Service Ticket", {
 
 	charge_buttons(frm) {
 		const doc = frm.doc;
-		const roles = frappe.user_roles;
 		const group = __("Charges", null, "Service Ticket");
-		const charging = ["Service Agent", "After-Sales Manager", "Accounts User", "System Manager"].some((r) => roles.includes(r));
-		const collecting = ["Service Technician", "Service Agent", "After-Sales Manager", "Accounts User", "System Manager"].some((r) =>
-			roles.includes(r)
-		);
-		const open = !["Closed", "Rejected", "Cancelled"].includes(doc.status);
+		const charging = aftersales.has_role("charging");
+		const collecting = aftersales.has_role("collecting");
+		const open = !aftersales.is_final(doc.status);
 		if (doc.billable && doc.return_slip_visit && charging && open) {
 			frm.add_custom_button(
 				doc.charge_invoice ? __("Rebuild Charge Invoice") : __("Make Charge Invoice"),
@@ -79,15 +76,15 @@ frappe.ui.form.on("Service Ticket", {
 	dispatch_buttons(frm) {
 		const doc = frm.doc;
 		const user = frappe.session.user;
-		const roles = frappe.user_roles;
-		const dispatcher = ["Service Agent", "After-Sales Manager", "System Manager"].some((r) => roles.includes(r));
+		const C = aftersales.category;
+		const dispatcher = aftersales.has_role("dispatchers");
 		const group = __("Dispatch", null, "Service Ticket");
 		const run = (method, args) =>
 			frappe.xcall(`aftersales_app.api.dispatch.${method}`, { ticket: doc.name, ...args }).then(() => frm.reload_doc());
 		const ask = (title, fields, method) =>
 			frappe.prompt(fields, (values) => run(method, values), title, __("Submit"));
 
-		if (dispatcher && ["Dispatching", "Awaiting Acceptance"].includes(doc.status)) {
+		if (dispatcher && [C.DISPATCHING, C.AWAITING_ACCEPTANCE].includes(doc.status)) {
 			frm.add_custom_button(
 				__("Assign Technician"),
 				() =>
@@ -101,16 +98,16 @@ frappe.ui.form.on("Service Ticket", {
 			frm.add_custom_button(__("Put in Pool"), () => run("put_in_pool"), group);
 			frm.add_custom_button(__("Auto Assign"), () => run("auto_assign"), group);
 		}
-		if (doc.status === "Awaiting Acceptance" && doc.in_pool && roles.includes("Service Technician")) {
+		if (doc.status === C.AWAITING_ACCEPTANCE && doc.in_pool && aftersales.has_role("technician")) {
 			frm.add_custom_button(__("Grab"), () => run("grab_ticket")).addClass("btn-primary");
 		}
-		if (doc.status === "Awaiting Acceptance" && doc.assigned_technician === user) {
+		if (doc.status === C.AWAITING_ACCEPTANCE && doc.assigned_technician === user) {
 			frm.add_custom_button(__("Accept", null, "Service Ticket"), () => run("accept_ticket")).addClass("btn-primary");
 			frm.add_custom_button(__("Decline", null, "Service Ticket"), () =>
 				ask(__("Decline", null, "Service Ticket"), [{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }], "decline_ticket")
 			);
 		}
-		if (["Awaiting Acceptance", "In Progress"].includes(doc.status) && doc.assigned_technician === user && !doc.transfer_to) {
+		if ([C.AWAITING_ACCEPTANCE, C.IN_PROGRESS].includes(doc.status) && doc.assigned_technician === user && !doc.transfer_to) {
 			frm.add_custom_button(__("Request Transfer"), () =>
 				ask(
 					__("Request Transfer"),

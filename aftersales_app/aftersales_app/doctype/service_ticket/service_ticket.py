@@ -180,7 +180,11 @@ class ServiceTicket(AppFieldsMixin, Document):
 	def on_update(self):
 		self.log_state_change()
 		billing.log_override(self)
-		if self.state_changed() and self.status == "Awaiting Acceptance" and self.assigned_technician:
+		if (
+			self.state_changed()
+			and self.status == ticket_status.AWAITING_ACCEPTANCE
+			and self.assigned_technician
+		):
 			from aftersales_app.dispatch import open_todo
 
 			open_todo(
@@ -259,7 +263,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 			self.state_since = now_datetime()
 			previous = ticket_status.category_of(before.workflow_state) if before else None
 			self.set_acceptance_times(previous, category)
-			if previous in ticket_status.REOPEN_FROM_CATEGORIES and category in ticket_status.WORK_CATEGORIES:
+			if previous in ticket_status.REOPEN_FROM_CATEGORIES and category == ticket_status.IN_PROGRESS:
 				self.reopen_count = cint(self.reopen_count) + 1
 				self.flags.reopened = True
 
@@ -268,10 +272,10 @@ class ServiceTicket(AppFieldsMixin, Document):
 		there (dispatch buttons or the workflow's own action)."""
 		from aftersales_app.dispatch import accept_deadline
 
-		if category == "Awaiting Acceptance" and not self.accept_deadline:
+		if category == ticket_status.AWAITING_ACCEPTANCE and not self.accept_deadline:
 			self.accept_deadline = accept_deadline()
-		elif category != "Awaiting Acceptance":
-			if previous == "Awaiting Acceptance" and category == "In Progress":
+		elif category != ticket_status.AWAITING_ACCEPTANCE:
+			if previous == ticket_status.AWAITING_ACCEPTANCE and category == ticket_status.IN_PROGRESS:
 				self.accepted_on = now_datetime()
 			self.accept_deadline = None
 

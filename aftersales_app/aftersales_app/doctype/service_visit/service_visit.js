@@ -6,7 +6,7 @@ const VISIT_API = "aftersales_app.api.visit.";
 frappe.ui.form.on("Service Visit", {
 	setup(frm) {
 		frm.set_query("ticket", () => ({
-			filters: { status: ["not in", ["Closed", "Rejected", "Cancelled"]] },
+			filters: { status: ["not in", aftersales.vocabulary().final] },
 		}));
 		frm.set_query("item_code", "parts", () => ({ filters: { disabled: 0 } }));
 		frm.set_query("warehouse", "parts", () => ({
@@ -42,7 +42,7 @@ frappe.ui.form.on("Service Visit", {
 		// offered while the ticket is being worked on; the server checks again, and that this is
 		// the ticket's last visit
 		const { message } = await frappe.db.get_value("Service Ticket", frm.doc.ticket, "status");
-		if (!message || message.status !== "In Progress") return;
+		if (!message || message.status !== aftersales.category.IN_PROGRESS) return;
 		frm.add_custom_button(__("File Return Slip"), () =>
 			frappe.confirm(
 				__(
