@@ -14,5 +14,5 @@ import frappe
 def lock(doctype: str, name: str) -> bool:
 	"""Lock the row of `doctype` `name` until the transaction ends; False when it does not exist."""
 	if not frappe.db.transaction_writes:
-		frappe.db.commit()
+		frappe.db.commit()  # nothing written yet: ends the old snapshot (see above)
 	return bool(frappe.db.get_value(doctype, name, "name", for_update=True))

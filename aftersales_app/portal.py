@@ -79,6 +79,7 @@ def timeline(ticket: str) -> list[frappe._dict]:
 	"""The ticket's states, oldest first, from its status log: state and time, nothing about who.
 	Read without the log's DocType rights, which customers and guests lack: the caller has
 	checked the ticket itself."""
+	# get_all on purpose: the ticket's own history, the ticket checked by the caller
 	rows = frappe.get_all(
 		"Service Ticket Status Log",
 		filters={"ticket": ticket},
@@ -111,6 +112,7 @@ def visits(ticket: str) -> list[frappe._dict]:
 		filters["docstatus"] = ("!=", 2)
 	order = "scheduled_start asc" if meta.has_field("scheduled_start") else "creation asc"
 	out = []
+	# get_all on purpose: this one ticket's visits (checked by the caller), a few fields of each
 	for row in frappe.get_all("Service Visit", filters=filters, fields=fields, order_by=order):
 		out.append(
 			frappe._dict(
@@ -152,6 +154,7 @@ def customer_users(customer: str) -> list[str]:
 		)
 		.run(pluck=True)
 	)
+	# get_all on purpose: which users act for the customer of a ticket the caller has checked
 	users += frappe.get_all(
 		"Portal User", filters={"parenttype": "Customer", "parent": customer}, pluck="user"
 	)

@@ -222,6 +222,24 @@ ensure_assets() {
 	fi
 }
 
+# The linters' own tools, pinned as .pre-commit-config.yaml pins ruff: ruff in a virtualenv of
+# their own, prettier from the npm registry.
+RUFF_VERSION=0.6.9
+PRETTIER_VERSION=3.3.3
+LINT_VENV=${LINT_VENV:-$BENCH_HOME/.lint-venv}
+PRETTIER=${PRETTIER:-$LINT_VENV/node_modules/.bin/prettier}
+ensure_lint_tools() {
+	if [ ! -x "$LINT_VENV/bin/ruff" ] || [ "$("$LINT_VENV/bin/ruff" --version | cut -d' ' -f2)" != "$RUFF_VERSION" ]; then
+		log "installing ruff $RUFF_VERSION for the linters"
+		"$PYTHON" -m venv "$LINT_VENV"
+		"$LINT_VENV/bin/pip" install -q "ruff==$RUFF_VERSION"
+	fi
+	if [ ! -x "$PRETTIER" ] || [ "$("$PRETTIER" --version)" != "$PRETTIER_VERSION" ]; then
+		log "installing prettier $PRETTIER_VERSION for the linters"
+		npm install --silent --no-audit --no-fund --prefix "$LINT_VENV" "prettier@$PRETTIER_VERSION" >/dev/null
+	fi
+}
+
 # Python packages the test suite needs in the bench's virtualenv (pyproject's "test" extra).
 ensure_test_deps() {
 	if ! as_bench "env/bin/python -c 'import pytest, freezegun, playwright' 2>/dev/null"; then

@@ -3,12 +3,13 @@
 #
 #   sudo bash scripts/test.sh [pytest arguments]
 #
-# Starts MariaDB and Redis when they are down, puts this checkout into the bench, creates the
-# test site when it is missing (ERPNext set up, this app installed), migrates it and runs pytest
-# against it. Exits with pytest's status: non-zero on a failure and when no test ran.
+# Starts MariaDB and Redis when they are down, runs the linters (scripts/lint.sh), puts this
+# checkout into the bench, creates the test site when it is missing (ERPNext set up, this app
+# installed), migrates it and runs pytest against it. Exits non-zero on a finding of the linters,
+# and with pytest's status: non-zero on a failure and when no test ran.
 # Environment: TEST_SITE (aftersales-test.localhost), INSTALL_TEST_SITE
-# (aftersales-install-test.localhost, the scratch site of the install/uninstall tests), and
-# those of scripts/lib.sh.
+# (aftersales-install-test.localhost, the scratch site of the install/uninstall tests),
+# SKIP_LINT=1 (tests only), and those of scripts/lib.sh.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 TEST_SITE=${TEST_SITE:-aftersales-test.localhost}
@@ -16,6 +17,10 @@ INSTALL_TEST_SITE=${INSTALL_TEST_SITE:-aftersales-install-test.localhost}
 export SITE_LANGUAGE=${SITE_LANGUAGE:-zh}
 
 provision_bench
+if [ "${SKIP_LINT:-0}" != 1 ]; then
+	log "linting (scripts/lint.sh; SKIP_LINT=1 skips it)"
+	bash "$APP_SRC/scripts/lint.sh"
+fi
 ensure_test_deps
 ensure_site "$TEST_SITE"
 bench_cmd --site "$TEST_SITE" set-config allow_tests true >/dev/null

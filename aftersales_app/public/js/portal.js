@@ -21,7 +21,7 @@
 		const icon = state.icon
 			? `<svg class="icon icon-sm" aria-hidden="true"><use href="#icon-${portal.escape(
 					state.icon
-			  )}"></use></svg>`
+				)}"></use></svg>`
 			: "";
 		return (
 			`<span class="as-state as-state-${portal.escape(state.color || "gray")}"` +

@@ -9,10 +9,7 @@ aftersales.vocabulary = function () {
 };
 
 // The category constants: aftersales.category.IN_PROGRESS is the category In Progress.
-aftersales.category = new Proxy(
-	{},
-	{ get: (_target, name) => aftersales.vocabulary().categories[name] }
-);
+aftersales.category = new Proxy({}, { get: (_target, name) => aftersales.vocabulary().categories[name] });
 
 // Whether the session user holds a role of one of the server's role sets (roles.boot_info).
 aftersales.has_role = function (set) {

@@ -14,7 +14,9 @@ frappe.ui.form.on("Service Payment", {
 	async service_ticket(frm) {
 		// what is left to collect on the ticket, as a starting amount
 		if (!frm.doc.service_ticket || frm.doc.amount) return;
-		const charges = await frappe.xcall("aftersales_app.api.payment.charges", { ticket: frm.doc.service_ticket });
+		const charges = await frappe.xcall("aftersales_app.api.payment.charges", {
+			ticket: frm.doc.service_ticket,
+		});
 		if (charges.to_collect > 0) frm.set_value("amount", charges.to_collect);
 	},
 
@@ -26,7 +28,10 @@ frappe.ui.form.on("Service Payment", {
 		const act = (method, args) =>
 			frappe.xcall(`aftersales_app.api.payment.${method}`, { payment: doc.name, ...args }).then((r) => {
 				frm.reload_doc();
-				frappe.show_alert({ message: __("Ticket {0} is now {1}", [r.ticket, __(r.workflow_state)]), indicator: "green" });
+				frappe.show_alert({
+					message: __("Ticket {0} is now {1}", [r.ticket, __(r.workflow_state)]),
+					indicator: "green",
+				});
 			});
 		if (doc.status === "Unconfirmed" && finance) {
 			frm.add_custom_button(__("Confirm Payment"), () =>
@@ -41,7 +46,14 @@ frappe.ui.form.on("Service Payment", {
 			).addClass("btn-primary");
 			frm.add_custom_button(__("Reject Payment"), () =>
 				frappe.prompt(
-					[{ fieldname: "reason", fieldtype: "Small Text", label: __("Rejection Reason", null, "Service Payment"), reqd: 1 }],
+					[
+						{
+							fieldname: "reason",
+							fieldtype: "Small Text",
+							label: __("Rejection Reason", null, "Service Payment"),
+							reqd: 1,
+						},
+					],
 					(values) => act("reject_payment", values),
 					__("Reject Payment"),
 					__("Reject Payment")
@@ -52,7 +64,9 @@ frappe.ui.form.on("Service Payment", {
 			frm.add_custom_button(__("Submit Again"), () => act("resubmit_payment")).addClass("btn-primary");
 		}
 		if (doc.payment_entry) {
-			frm.add_custom_button(__("Payment Entry"), () => frappe.set_route("Form", "Payment Entry", doc.payment_entry));
+			frm.add_custom_button(__("Payment Entry"), () =>
+				frappe.set_route("Form", "Payment Entry", doc.payment_entry)
+			);
 		}
 	},
 });

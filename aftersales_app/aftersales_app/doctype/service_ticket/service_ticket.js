@@ -15,7 +15,11 @@ frappe.ui.form.on("Service Ticket", {
 			filters: frm.doc.customer ? { customer: ["in", [frm.doc.customer, ""]] } : {},
 		}));
 		frm.set_query("purchase_invoice", () => ({
-			filters: { docstatus: 1, is_return: 0, ...(frm.doc.customer ? { customer: frm.doc.customer } : {}) },
+			filters: {
+				docstatus: 1,
+				is_return: 0,
+				...(frm.doc.customer ? { customer: frm.doc.customer } : {}),
+			},
 		}));
 		frm.set_query("ticket_type", () => ({ filters: { disabled: 0 } }));
 	},
@@ -42,7 +46,11 @@ frappe.ui.form.on("Service Ticket", {
 				() =>
 					frappe
 						.xcall("aftersales_app.api.payment.make_charge_invoice", { ticket: doc.name })
-						.then((r) => frm.reload_doc().then(() => frappe.set_route("Form", "Sales Invoice", r.sales_invoice))),
+						.then((r) =>
+							frm
+								.reload_doc()
+								.then(() => frappe.set_route("Form", "Sales Invoice", r.sales_invoice))
+						),
 				group
 			);
 		}
@@ -58,7 +66,11 @@ frappe.ui.form.on("Service Ticket", {
 			);
 		}
 		if (doc.charge_invoice) {
-			frm.add_custom_button(__("Payments"), () => frappe.set_route("List", "Service Payment", { service_ticket: doc.name }), group);
+			frm.add_custom_button(
+				__("Payments"),
+				() => frappe.set_route("List", "Service Payment", { service_ticket: doc.name }),
+				group
+			);
 			if (doc.billable) {
 				frm.set_intro(
 					__("Charged {0}, paid {1}, awaiting confirmation {2}, outstanding {3}", [
@@ -80,7 +92,9 @@ frappe.ui.form.on("Service Ticket", {
 		const dispatcher = aftersales.has_role("dispatchers");
 		const group = __("Dispatch", null, "Service Ticket");
 		const run = (method, args) =>
-			frappe.xcall(`aftersales_app.api.dispatch.${method}`, { ticket: doc.name, ...args }).then(() => frm.reload_doc());
+			frappe
+				.xcall(`aftersales_app.api.dispatch.${method}`, { ticket: doc.name, ...args })
+				.then(() => frm.reload_doc());
 		const ask = (title, fields, method) =>
 			frappe.prompt(fields, (values) => run(method, values), title, __("Submit"));
 
@@ -90,7 +104,15 @@ frappe.ui.form.on("Service Ticket", {
 				() =>
 					ask(
 						__("Assign Technician"),
-						[{ fieldname: "technician", fieldtype: "Link", options: "Service Technician", label: __("Technician"), reqd: 1 }],
+						[
+							{
+								fieldname: "technician",
+								fieldtype: "Link",
+								options: "Service Technician",
+								label: __("Technician"),
+								reqd: 1,
+							},
+						],
 						"dispatch_ticket"
 					),
 				group
@@ -102,17 +124,33 @@ frappe.ui.form.on("Service Ticket", {
 			frm.add_custom_button(__("Grab"), () => run("grab_ticket")).addClass("btn-primary");
 		}
 		if (doc.status === C.AWAITING_ACCEPTANCE && doc.assigned_technician === user) {
-			frm.add_custom_button(__("Accept", null, "Service Ticket"), () => run("accept_ticket")).addClass("btn-primary");
+			frm.add_custom_button(__("Accept", null, "Service Ticket"), () => run("accept_ticket")).addClass(
+				"btn-primary"
+			);
 			frm.add_custom_button(__("Decline", null, "Service Ticket"), () =>
-				ask(__("Decline", null, "Service Ticket"), [{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }], "decline_ticket")
+				ask(
+					__("Decline", null, "Service Ticket"),
+					[{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+					"decline_ticket"
+				)
 			);
 		}
-		if ([C.AWAITING_ACCEPTANCE, C.IN_PROGRESS].includes(doc.status) && doc.assigned_technician === user && !doc.transfer_to) {
+		if (
+			[C.AWAITING_ACCEPTANCE, C.IN_PROGRESS].includes(doc.status) &&
+			doc.assigned_technician === user &&
+			!doc.transfer_to
+		) {
 			frm.add_custom_button(__("Request Transfer"), () =>
 				ask(
 					__("Request Transfer"),
 					[
-						{ fieldname: "colleague", fieldtype: "Link", options: "Service Technician", label: __("Colleague"), reqd: 1 },
+						{
+							fieldname: "colleague",
+							fieldtype: "Link",
+							options: "Service Technician",
+							label: __("Colleague"),
+							reqd: 1,
+						},
 						{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 },
 					],
 					"request_transfer"
@@ -198,7 +236,11 @@ frappe.ui.form.on("Service Ticket", {
 
 	async purchase_invoice(frm) {
 		if (!frm.doc.purchase_invoice) return;
-		const { message } = await frappe.db.get_value("Sales Invoice", frm.doc.purchase_invoice, "posting_date");
+		const { message } = await frappe.db.get_value(
+			"Sales Invoice",
+			frm.doc.purchase_invoice,
+			"posting_date"
+		);
 		await frm.set_value("purchase_date", message.posting_date);
 		frm.trigger("warranty_inputs");
 	},
@@ -261,9 +303,10 @@ frappe.ui.form.on("Service Ticket", {
 			table(h.customer, __("Previous tickets of this customer"), h.customer_count);
 		if (h.serial_no_count) {
 			html =
-				`<div class="alert alert-warning">${__("Repeat problem: {0} earlier tickets for this serial number", [
-					h.serial_no_count,
-				])}</div>` + html;
+				`<div class="alert alert-warning">${__(
+					"Repeat problem: {0} earlier tickets for this serial number",
+					[h.serial_no_count]
+				)}</div>` + html;
 		}
 		wrapper.html(html || `<div class="text-muted">${__("No earlier tickets")}</div>`);
 	},

@@ -3,7 +3,12 @@
 
 frappe.query_reports["Cash Held by Technician"] = {
 	filters: [
-		{ fieldname: "collected_by", label: __("Collected By", null, "Service Payment"), fieldtype: "Link", options: "User" },
+		{
+			fieldname: "collected_by",
+			label: __("Collected By", null, "Service Payment"),
+			fieldtype: "Link",
+			options: "User",
+		},
 		{
 			fieldname: "mode_of_payment",
 			label: __("Mode of Payment"),

@@ -3,8 +3,18 @@
 
 frappe.query_reports["Service Payments Awaiting Confirmation"] = {
 	filters: [
-		{ fieldname: "mode_of_payment", label: __("Mode of Payment"), fieldtype: "Link", options: "Mode of Payment" },
-		{ fieldname: "collected_by", label: __("Collected By", null, "Service Payment"), fieldtype: "Link", options: "User" },
+		{
+			fieldname: "mode_of_payment",
+			label: __("Mode of Payment"),
+			fieldtype: "Link",
+			options: "Mode of Payment",
+		},
+		{
+			fieldname: "collected_by",
+			label: __("Collected By", null, "Service Payment"),
+			fieldtype: "Link",
+			options: "User",
+		},
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 	],
 };

@@ -4,7 +4,12 @@
 frappe.query_reports["Stuck Service Tickets"] = {
 	filters: [
 		{ fieldname: "hours", label: __("Longer Than (Hours)"), fieldtype: "Int", default: 24, reqd: 1 },
-		{ fieldname: "workflow_state", label: __("Workflow State"), fieldtype: "Link", options: "Workflow State" },
+		{
+			fieldname: "workflow_state",
+			label: __("Workflow State"),
+			fieldtype: "Link",
+			options: "Workflow State",
+		},
 		{
 			fieldname: "assigned_technician",
 			label: __("Assigned Technician"),
