@@ -57,13 +57,13 @@ portal_menu_items = [
 # Installation
 # ------------
 
-after_install = "aftersales_app.install.after_install"
-after_sync = "aftersales_app.install.after_sync"
+after_install = "aftersales_app.setup.after_install"
+after_sync = "aftersales_app.setup.after_sync"
 
 # Uninstallation
 # ------------
 
-before_uninstall = "aftersales_app.install.before_uninstall"
+before_uninstall = "aftersales_app.setup.before_uninstall"
 
 # Fixtures
 # --------
@@ -78,7 +78,7 @@ fixtures = [
 	{"dt": "Custom Field", "filters": [["module", "=", "Aftersales App"]]},
 ]
 
-setup_wizard_complete = "aftersales_app.install.after_setup_wizard"
+setup_wizard_complete = "aftersales_app.setup.after_setup_wizard"
 
 # Desk
 # ----

@@ -8,6 +8,7 @@ message instead of filling the database.
 """
 
 import html
+import re
 
 import bleach
 from bs4 import BeautifulSoup
@@ -101,3 +102,14 @@ def check_length(label: str, value: str | None, limit: int = 2000) -> str:
 			TextTooLongError,
 		)
 	return value
+
+
+def trimmed(value) -> str:
+	"""A customer's text, trimmed (anything but a string counts as nothing)."""
+	return value.strip() if isinstance(value, str) else ""
+
+
+def text_to_html(value: str) -> str:
+	"""A customer's plain text as the ticket's Text Editor field keeps it, markup escaped."""
+	paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
+	return "".join(f"<p>{escape_html(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)

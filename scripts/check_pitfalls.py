@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "aftersales_app"
 SKIP = ("tests", "patches", "demo")
-REQUEST_PATHS = ("api/", "www/", "templates/pages/", "portal.py")
+REQUEST_PATHS = ("api/", "www/", "templates/pages/", "portal/")
 
 
 def python_files():

@@ -152,7 +152,7 @@ def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
 	from pathlib import Path
 
 	from aftersales_app import boot, roles, status
-	from aftersales_app.install import KANBAN_COLOURS
+	from aftersales_app.setup.kanban import KANBAN_COLOURS
 
 	def options(doctype, field):
 		return [o for o in frappe.get_meta(doctype).get_field(field).options.split("\n") if o]

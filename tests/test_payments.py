@@ -486,8 +486,8 @@ def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 
 
 def test_customer_sees_the_amounts_due_and_a_guest_does_not():
-	from aftersales_app import portal
 	from aftersales_app.api import portal as portal_api
+	from aftersales_app.portal import lookup
 
 	ticket = awaiting_payment()
 	as_user(FINANCE, api.confirm_payment, collect(ticket, 300).name)
@@ -499,8 +499,8 @@ def test_customer_sees_the_amounts_due_and_a_guest_does_not():
 	assert "200.00" in charges.waiting and "800.00" in charges.outstanding and not charges.settled
 	assert charges.settlement == "现场付款" or charges.settlement == "Pay on Site"
 
-	found = portal.find_ticket_by_number_and_phone(ticket.name, ticket.contact_phone)
-	guest = portal.guest_view(found)
+	found = lookup.find_ticket_by_number_and_phone(ticket.name, ticket.contact_phone)
+	guest = lookup.guest_view(found)
 	assert "charges" not in guest and "1,100" not in frappe.as_json(guest)
 
 	free = returned_ticket(serial_no="SN-AC-0001")  # under warranty

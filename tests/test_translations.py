@@ -59,7 +59,7 @@ def app_strings() -> set[tuple[str, str | None]]:
 		strings.add((field["label"], field["dt"]))
 		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
 
-	from aftersales_app.install import TICKET_TYPES
+	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
 	strings.update((name, None) for name, *_ in TICKET_TYPES)  # records of a translated DocType
 	for pattern in ("**/*.py", "**/*.js", "**/*.html"):

@@ -12,11 +12,12 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits, portal
+from aftersales_app import guest_limits
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
+from aftersales_app.portal import charges, display, lookup, resolution
 from aftersales_app.status import CATEGORIES, FINAL_CATEGORIES, state_map
-from aftersales_app.text import as_text
+from aftersales_app.text import as_text, text_to_html, trimmed
 
 # new requests one portal user may submit (count, seconds)
 REQUESTS_PER_USER = (20, 3600)
@@ -74,7 +75,7 @@ def get_my_tickets(
 		else:
 			frappe.throw(_("Unknown status {0}").format(escape_html(str(status)[:40])))
 	or_filters = None
-	search = portal.clean_text(search)[:140]
+	search = trimmed(search)[:140]
 	if search:
 		like = f"%{search}%"
 		or_filters = {
@@ -93,7 +94,7 @@ def get_my_tickets(
 		limit_page_length=min(max(cint(page_length), 1), 100),
 	)
 	for row in rows:
-		row.state = portal.state_display(row.workflow_state, row.status)
+		row.state = display.state_display(row.workflow_state, row.status)
 		row.subject = as_text(row.subject)
 	return rows
 
@@ -103,8 +104,8 @@ def get_ticket(name: str) -> dict:
 	"""One ticket as its customer sees it: details, the timeline of states, visits (technician's
 	name only), the resolution, the files the customer attached, and what they can do now."""
 	ticket = _own_ticket(name)
-	state = portal.state_display(ticket.workflow_state, ticket.status)
-	moves = portal.resolution_moves(ticket)
+	state = display.state_display(ticket.workflow_state, ticket.status)
+	moves = resolution.resolution_moves(ticket)
 	return {
 		"name": ticket.name,
 		"subject": as_text(ticket.subject),
@@ -118,20 +119,20 @@ def get_ticket(name: str) -> dict:
 		"warranty_status": _(ticket.warranty_status, context="Service Ticket")
 		if ticket.warranty_status
 		else "",
-		"description": portal.safe_html(ticket.description),
+		"description": display.safe_html(ticket.description),
 		"state": state,
-		"next_step": portal.next_step(state.category),
-		"technician": portal.technician_name(ticket.assigned_technician),
-		"timeline": portal.timeline(ticket.name),
-		"visits": portal.visits(ticket.name),
+		"next_step": display.next_step(state.category),
+		"technician": display.technician_name(ticket.assigned_technician),
+		"timeline": display.timeline(ticket.name),
+		"visits": display.visits(ticket.name),
 		"diagnosis": as_text(ticket.diagnosis),
-		"resolution": portal.safe_html(ticket.resolution),
+		"resolution": display.safe_html(ticket.resolution),
 		"dispute_reason": as_text(ticket.dispute_reason),
-		"attachments": portal.customer_attachments(ticket),
+		"attachments": display.customer_attachments(ticket),
 		"can_confirm": bool(moves.confirm),
 		"can_dispute": bool(moves.dispute),
 		"can_attach": ticket.status not in FINAL_CATEGORIES,
-		"charges": portal.charges(ticket),
+		"charges": charges.amounts_due(ticket),
 		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
 	}
 
@@ -139,15 +140,15 @@ def get_ticket(name: str) -> dict:
 @endpoint(methods=["POST"])
 def confirm_resolution(name: str) -> dict:
 	"""The customer confirms the resolution of a ticket waiting for them (Awaiting Customer)."""
-	ticket = portal.confirm_resolution(_own_ticket(name))
-	return {"name": ticket.name, "state": portal.state_display(ticket.workflow_state, ticket.status)}
+	ticket = resolution.confirm_resolution(_own_ticket(name))
+	return {"name": ticket.name, "state": display.state_display(ticket.workflow_state, ticket.status)}
 
 
 @endpoint(methods=["POST"])
 def dispute_resolution(name: str, reason: str) -> dict:
 	"""The customer disputes the resolution, saying why (required): back to In Progress."""
-	ticket = portal.dispute_resolution(_own_ticket(name), reason)
-	return {"name": ticket.name, "state": portal.state_display(ticket.workflow_state, ticket.status)}
+	ticket = resolution.dispute_resolution(_own_ticket(name), reason)
+	return {"name": ticket.name, "state": display.state_display(ticket.workflow_state, ticket.status)}
 
 
 # --- new requests --------------------------------------------------------------------------------
@@ -184,11 +185,10 @@ def _items(customers: list[str]) -> list[frappe._dict]:
 
 
 def _ticket_types() -> list[frappe._dict]:
-	from aftersales_app.install import TICKET_TYPES
-
-	shipped = [name for name, *_ in TICKET_TYPES]
-	types = frappe.get_list("Service Ticket Type", filters={"disabled": 0}, pluck="name")
-	types.sort(key=lambda t: (shipped.index(t) if t in shipped else len(shipped), t))
+	"""The enabled ticket types in the order they were made (the shipped ones first, as shipped)."""
+	types = frappe.get_list(
+		"Service Ticket Type", filters={"disabled": 0}, pluck="name", order_by="creation asc, name asc"
+	)
 	return [frappe._dict(name=t, label=_(t)) for t in types]
 
 
@@ -221,7 +221,7 @@ def submit_request(
 	about one of their serial numbers or products. Photos follow with attach_file."""
 	customers = _require_customer()
 	guest_limits.check_rate("submit_request", *REQUESTS_PER_USER)
-	subject, description = portal.clean_text(subject), portal.clean_text(description)
+	subject, description = trimmed(subject), trimmed(description)
 	if not subject or not description:
 		frappe.throw(_("Give the request a subject and describe the problem"))
 	if len(subject) > 140:
@@ -267,7 +267,7 @@ def submit_request(
 		{
 			"doctype": "Service Ticket",
 			"subject": subject,
-			"description": portal.text_to_html(description),
+			"description": text_to_html(description),
 			"customer": customer,
 			"contact": contact,
 			"raised_by": frappe.session.user,
@@ -306,9 +306,9 @@ def attach_file() -> dict:
 	filename = getattr(frappe.local, "uploaded_filename", None)
 	if not content or not filename:
 		frappe.throw(_("Choose a file to attach"))
-	if len(portal.customer_attachments(ticket, uploaded_only=True)) >= portal.MAX_PORTAL_ATTACHMENTS:
+	if len(display.customer_attachments(ticket, uploaded_only=True)) >= display.MAX_PORTAL_ATTACHMENTS:
 		frappe.throw(
-			_("A ticket takes at most {0} files from the portal").format(portal.MAX_PORTAL_ATTACHMENTS)
+			_("A ticket takes at most {0} files from the portal").format(display.MAX_PORTAL_ATTACHMENTS)
 		)
 	file = frappe.get_doc(
 		{
@@ -335,12 +335,12 @@ def lookup_ticket(ticket: str, phone: str) -> dict:
 	does. Limited per client address, per ticket number and for the whole site
 	(aftersales_app.guest_limits)."""
 	guest_limits.check_lookup()
-	number = portal.clean_text(ticket if isinstance(ticket, str) else "")[:40]
+	number = trimmed(ticket if isinstance(ticket, str) else "")[:40]
 	found = None
 	if not guest_limits.ticket_locked(number):
-		found = portal.find_ticket_by_number_and_phone(number, phone if isinstance(phone, str) else "")
+		found = lookup.find_ticket_by_number_and_phone(number, phone if isinstance(phone, str) else "")
 		if not found:
 			guest_limits.wrong_phone(number)
 	if not found:
 		return {"found": 0, "message": _("No ticket matches this number and phone")}
-	return portal.guest_view(found)
+	return lookup.guest_view(found)

@@ -5,7 +5,7 @@ aftersales_app.api.portal.lookup_ticket."""
 import frappe
 from frappe import _
 
-from aftersales_app import portal
+from aftersales_app.portal import pages
 
 no_cache = 1
 
@@ -14,4 +14,4 @@ def get_context(context):
 	context.ticket = (frappe.form_dict.ticket or "")[:40]
 	context.title = _("Look Up a Service Ticket")
 	context.no_breadcrumbs = True
-	context.messages = portal.js_messages()
+	context.messages = pages.js_messages()

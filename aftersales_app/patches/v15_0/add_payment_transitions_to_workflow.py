@@ -15,7 +15,7 @@ OLD_CONDITIONS = {
 def execute():
 	"""The payment steps of the shipped workflow on sites that installed it before charging:
 	finance may submit a payment and reverse one (冲销回款), and the money conditions."""
-	from aftersales_app.install import install_default_workflow
+	from aftersales_app.setup.workflow import install_default_workflow
 
 	install_default_workflow()  # new states and actions (冲销回款)
 	with open(frappe.get_app_path("aftersales_app", "workflows", "workflow.json"), encoding="utf-8") as f:

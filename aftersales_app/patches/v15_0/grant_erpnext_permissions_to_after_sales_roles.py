@@ -1,4 +1,4 @@
-from aftersales_app.install import setup_erpnext_permissions
+from aftersales_app.setup.permissions import setup_erpnext_permissions
 
 
 def execute():

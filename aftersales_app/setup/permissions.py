@@ -1,0 +1,53 @@
+"""The after-sales roles' rights on ERPNext's own DocTypes (the app's own DocTypes carry theirs in
+their JSON)."""
+
+import frappe
+from frappe.permissions import add_permission, update_permission_property
+
+WRITE = ("read", "write", "create", "report", "export", "print", "email")
+READ = ("read", "report", "print")
+
+# What the after-sales roles need on ERPNext's own DocTypes: agents and managers register
+# customers and their contacts and addresses while taking a call; everyone reads products,
+# serial numbers and territories, and the warehouses a visit's parts come from; the service desk
+# opens the stock entries that issued those parts.
+AGENT_PERMISSIONS = {
+	"Customer": WRITE,
+	"Contact": WRITE,
+	"Address": WRITE,
+	"Item": READ,
+	"Serial No": READ,
+	"Territory": READ,
+	"Issue Priority": READ,
+	"Warehouse": READ,
+}
+ERPNEXT_PERMISSIONS = {
+	"Service Agent": {**AGENT_PERMISSIONS, "Stock Entry": READ},
+	"After-Sales Manager": {
+		**AGENT_PERMISSIONS,
+		"Employee": READ,
+		"Holiday List": READ,
+		"Stock Entry": READ,
+	},
+	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
+}
+
+
+def setup_erpnext_permissions():
+	"""Grant the after-sales roles their rights on ERPNext DocTypes the way the Role Permissions
+	Manager does (Custom DocPerm, which first copies the DocType's standard rules). Adds only what
+	is missing, so an admin's later changes are kept."""
+	for role, doctypes in ERPNEXT_PERMISSIONS.items():
+		for doctype, rights in doctypes.items():
+			if not frappe.db.exists("DocType", doctype):
+				continue
+			add_permission(doctype, role, 0)
+			for right in rights:
+				update_permission_property(doctype, role, 0, right, 1, validate=False)
+	frappe.clear_cache()
+
+
+def remove_erpnext_permissions():
+	for role, doctypes in ERPNEXT_PERMISSIONS.items():
+		frappe.db.delete("Custom DocPerm", {"role": role, "parent": ("in", list(doctypes))})
+	frappe.clear_cache()
