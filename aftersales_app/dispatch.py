@@ -92,22 +92,12 @@ def qualified_technicians(ticket, exclude: tuple[str, ...] = ()) -> list[frappe.
 		.where((tech.active == 1) & (tech.away == 0))
 	)
 	if required_skill:
-		skill = DocType("Service Technician Skill")
 		query = query.where(
-			tech.name.isin(
-				frappe.qb.from_(skill)
-				.select(skill.parent)
-				.where((skill.parenttype == "Service Technician") & (skill.skill == required_skill))
-			)
+			tech.name.isin(_technicians_listing("Service Technician Skill", "skill", [required_skill]))
 		)
 	if territories:
-		territory = DocType("Service Technician Territory")
 		query = query.where(
-			tech.name.isin(
-				frappe.qb.from_(territory)
-				.select(territory.parent)
-				.where((territory.parenttype == "Service Technician") & territory.territory.isin(territories))
-			)
+			tech.name.isin(_technicians_listing("Service Technician Territory", "territory", territories))
 		)
 	candidates = [
 		c for c in query.run(as_dict=True) if c.name not in exclude and not is_on_holiday(c.holiday_list)
@@ -116,6 +106,16 @@ def qualified_technicians(ticket, exclude: tuple[str, ...] = ()) -> list[frappe.
 	for candidate in candidates:
 		candidate.load = loads.get(candidate.name, 0)
 	return [c for c in candidates if c.load < cint(c.capacity)]
+
+
+def _technicians_listing(table: str, field: str, values: list[str]):
+	"""The technicians with one of `values` in their child table `table` (skills, territories)."""
+	row = DocType(table)
+	return (
+		frappe.qb.from_(row)
+		.select(row.parent)
+		.where((row.parenttype == "Service Technician") & row[field].isin(values))
+	)
 
 
 def check_qualified(ticket, user: str):

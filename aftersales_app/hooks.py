@@ -25,7 +25,7 @@ add_to_apps_screen = [
 # ------------------
 
 # include js, css files in header of desk.html
-app_include_js = ["/assets/aftersales_app/js/ticket_state.js"]
+app_include_js = "aftersales.bundle.js"
 
 # include js, css files in header of web template
 # web_include_css = "/assets/aftersales_app/css/aftersales_app.css"

@@ -41,13 +41,7 @@ def confirm(name: str) -> "frappe.Document":
 	payment confirmed and is refused."""
 	payment = _locked(name)
 	_require_finance(payment)
-	if payment.status != "Unconfirmed":
-		frappe.throw(
-			_("Payment {0} is already {1}").format(
-				frappe.bold(payment.name), frappe.bold(_(payment.status, context="Service Payment"))
-			),
-			PaymentStateError,
-		)
+	_require_unconfirmed(payment)
 	# the ticket's current charge invoice (a cancelled one may have been made again since)
 	payment.sales_invoice = (
 		frappe.db.get_value("Service Ticket", payment.service_ticket, "charge_invoice")
@@ -129,13 +123,7 @@ def reject(name: str, reason: str) -> "frappe.Document":
 		frappe.throw(_("Give the reason for rejecting the payment"), frappe.MandatoryError)
 	payment = _locked(name)
 	_require_finance(payment)
-	if payment.status != "Unconfirmed":
-		frappe.throw(
-			_("Payment {0} is already {1}").format(
-				frappe.bold(payment.name), frappe.bold(_(payment.status, context="Service Payment"))
-			),
-			PaymentStateError,
-		)
+	_require_unconfirmed(payment)
 	payment.update({"status": "Rejected", "rejection_reason": reason, "rejected_by": frappe.session.user})
 	_save(payment)
 	follow_money(payment.service_ticket)
@@ -214,6 +202,17 @@ def _locked(name: str) -> "frappe.Document":
 def _require_finance(payment):
 	if not roles.has_any(roles.FINANCE) or not payment.has_permission("write"):
 		frappe.throw(_("Only finance (Accounts User) confirms or rejects payments"), frappe.PermissionError)
+
+
+def _require_unconfirmed(payment):
+	"""Finance decides once: a confirmed or rejected payment is not decided again."""
+	if payment.status != "Unconfirmed":
+		frappe.throw(
+			_("Payment {0} is already {1}").format(
+				frappe.bold(payment.name), frappe.bold(_(payment.status, context="Service Payment"))
+			),
+			PaymentStateError,
+		)
 
 
 def _save(payment):

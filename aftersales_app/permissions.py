@@ -51,16 +51,8 @@ def portal_customers(user: str | None = None) -> list[str]:
 	user = user or frappe.session.user
 	if user in ("Guest", None):
 		return []
-	contact = DocType("Contact")
-	link = DocType("Dynamic Link")
-	through_contact = (
-		frappe.qb.from_(link)
-		.join(contact)
-		.on(contact.name == link.parent)
-		.select(link.link_name)
-		.where((link.parenttype == "Contact") & (link.link_doctype == "Customer") & (contact.user == user))
-		.run(pluck=True)
-	)
+	query, link, contact = _customer_contacts()
+	through_contact = query.select(link.link_name).where(contact.user == user).run(pluck=True)
 	portal_user = DocType("Portal User")
 	through_portal_users = (
 		frappe.qb.from_(portal_user)
@@ -69,6 +61,37 @@ def portal_customers(user: str | None = None) -> list[str]:
 		.run(pluck=True)
 	)
 	return sorted(set(through_contact) | set(through_portal_users))
+
+
+def customer_users(customer: str) -> list[str]:
+	"""The portal users who act for a customer (the reverse of portal_customers)."""
+	query, link, contact = _customer_contacts()
+	users = (
+		query.select(contact.user)
+		.where((link.link_name == customer) & contact.user.isnotnull())
+		.run(pluck=True)
+	)
+	portal_user = DocType("Portal User")
+	users += (
+		frappe.qb.from_(portal_user)
+		.select(portal_user.user)
+		.where((portal_user.parenttype == "Customer") & (portal_user.parent == customer))
+		.run(pluck=True)
+	)
+	return sorted({u for u in users if u})
+
+
+def _customer_contacts():
+	"""Contacts joined to the Customers they are linked to: (query, Dynamic Link, Contact)."""
+	contact = DocType("Contact")
+	link = DocType("Dynamic Link")
+	query = (
+		frappe.qb.from_(link)
+		.join(contact)
+		.on(contact.name == link.parent)
+		.where((link.parenttype == "Contact") & (link.link_doctype == "Customer"))
+	)
+	return query, link, contact
 
 
 def is_portal_customer(user: str | None = None) -> bool:

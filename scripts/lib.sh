@@ -211,15 +211,25 @@ ensure_site() {
 
 # Front-end assets of every app, built once (bench build is the slow part of a first set-up).
 ensure_assets() {
-	local missing=0 app
+	local missing=0 app stamp="$BENCH_PATH/sites/assets/.$APP_NAME-bundles" sum
 	for app in frappe erpnext "$APP_NAME"; do
 		[ -e "$BENCH_PATH/sites/assets/$app" ] || missing=1
 	done
 	[ -f "$BENCH_PATH/sites/assets/assets.json" ] && grep -q '"erpnext.bundle.js"' "$BENCH_PATH/sites/assets/assets.json" || missing=1
+	# the app's own bundles (public/**/*.bundle.*) are rebuilt when their sources change
+	sum=$(cd "$BENCH_PATH/apps/$APP_NAME/$APP_NAME/public" && find . -name '*.bundle.*' -not -path './dist/*' \
+		-type f -print0 | sort -z | xargs -0 sha1sum | sha1sum | cut -d' ' -f1)
 	if [ "$missing" = 1 ]; then
 		log "building front-end assets (bench build)"
 		bench_cmd build
+	elif [ "$(cat "$stamp" 2>/dev/null)" != "$sum" ]; then
+		log "building $APP_NAME's bundles (bench build --app $APP_NAME)"
+		bench_cmd build --app "$APP_NAME"
+	else
+		return 0
 	fi
+	echo "$sum" >"$stamp"
+	if is_root; then chown "$BENCH_USER": "$stamp"; fi
 }
 
 # The linters' own tools, pinned as .pre-commit-config.yaml pins ruff: ruff in a virtualenv of

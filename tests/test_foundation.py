@@ -174,7 +174,7 @@ def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
 	assert info.aftersales["roles"]["dispatchers"] == sorted(roles.DISPATCHERS)
 
 	package = Path(frappe.get_app_path("aftersales_app"))
-	desk = [*package.glob("aftersales_app/doctype/*/*.js"), *package.glob("public/js/ticket_state.js")]
+	desk = [*package.glob("aftersales_app/doctype/*/*.js"), *package.glob("public/js/*.bundle.js")]
 	# ticket categories in the scripts of tickets and visits (a payment has a status "Rejected" of
 	# its own), role names in every desk script
 	ticket_scripts = [p for p in desk if p.parent.name in ("service_ticket", "service_visit", "js")]

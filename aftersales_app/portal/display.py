@@ -6,6 +6,7 @@ import frappe
 from frappe import _
 from frappe.query_builder import DocType
 
+from aftersales_app.permissions import customer_users
 from aftersales_app.status import state_map
 from aftersales_app.text import clean_html
 
@@ -111,30 +112,6 @@ def technician_name(technician: str | None, first_only: bool = False) -> str:
 	if first_only:
 		return frappe.db.get_value("User", user, "first_name") or ""
 	return frappe.utils.get_fullname(user) if frappe.db.exists("User", user) else ""
-
-
-def customer_users(customer: str) -> list[str]:
-	"""The portal users who act for a customer (the reverse of portal_customers)."""
-	contact = DocType("Contact")
-	link = DocType("Dynamic Link")
-	users = (
-		frappe.qb.from_(link)
-		.join(contact)
-		.on(contact.name == link.parent)
-		.select(contact.user)
-		.where(
-			(link.parenttype == "Contact")
-			& (link.link_doctype == "Customer")
-			& (link.link_name == customer)
-			& contact.user.isnotnull()
-		)
-		.run(pluck=True)
-	)
-	# get_all on purpose: which users act for the customer of a ticket the caller has checked
-	users += frappe.get_all(
-		"Portal User", filters={"parenttype": "Customer", "parent": customer}, pluck="user"
-	)
-	return sorted({u for u in users if u})
 
 
 def customer_attachments(ticket, uploaded_only: bool = False) -> list[frappe._dict]:
