@@ -182,11 +182,35 @@ def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: f
 
 
 def as_user(user: str, fn, *args, **kwargs):
+	"""`fn(*args, **kwargs)` as `user`, back to Administrator afterwards (the one helper for it)."""
 	frappe.set_user(user)
 	try:
 		return fn(*args, **kwargs)
 	finally:
 		frappe.set_user("Administrator")
+
+
+def act(ticket, action: str, user: str):
+	"""`user` takes the workflow action `action` on the stored ticket."""
+	from frappe.model.workflow import apply_workflow
+
+	return as_user(user, lambda: apply_workflow(frappe.get_doc("Service Ticket", ticket.name), action))
+
+
+def site_paths():
+	"""The test site and its sites folder (a Path), for workers in other processes."""
+	from pathlib import Path
+
+	return frappe.local.site, Path(frappe.local.sites_path).resolve()
+
+
+def login(page, base_url: str, user: str, password: str):
+	"""Sign in on the desk's login page in a Playwright page."""
+	page.goto(f"{base_url}/login")
+	page.fill("#login_email", user)
+	page.fill("#login_password", password)
+	page.click(".btn-login")
+	page.wait_for_url(f"{base_url}/app**", timeout=30000)
 
 
 def returned_ticket(

@@ -12,7 +12,10 @@ import sys
 
 import pytest
 
-from conftest import SITES_PATH
+from aftersales_app.tests.utils import site_paths
+
+SITE, SITES_PATH = site_paths()
+
 
 pytestmark = pytest.mark.slow
 

@@ -14,19 +14,11 @@ from aftersales_app.api import portal as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import WrongStateError
 from aftersales_app.permissions import portal_customers
-from aftersales_app.tests.utils import force_state, make_ticket, make_user
+from aftersales_app.tests.utils import as_user, force_state, make_ticket, make_user
 
 WANG = demo.demo_email("wangwei")  # contact of 上海明德贸易有限公司
 ZHANG = demo.demo_email("zhangqiang")  # contact of 北京华信科技有限公司
 MINGDE, HUAXIN = "上海明德贸易有限公司", "北京华信科技有限公司"
-
-
-def as_user(user, fn, *args, **kwargs):
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kwargs)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def make_portal_user(email: str, customer: str | None = None) -> str:

@@ -23,7 +23,7 @@ from aftersales_app.api.dispatch import dispatch_ticket
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import StateEditError, StatusFollowsWorkflowError
 from aftersales_app.mixins.app_fields import AppFieldChangeError
-from aftersales_app.tests.utils import force_state, make_sales_invoice, make_ticket
+from aftersales_app.tests.utils import act, force_state, make_sales_invoice, make_ticket
 
 AGENT = demo.demo_email("agent")
 MANAGER = demo.demo_email("manager")
@@ -39,14 +39,6 @@ USERS = {
 WORKFLOW = json.load(
 	open(frappe.get_app_path("aftersales_app", "workflows", "workflow.json"), encoding="utf-8")
 )[0]
-
-
-def act(ticket, action: str, user: str):
-	frappe.set_user(user)
-	try:
-		return apply_workflow(frappe.get_doc("Service Ticket", ticket.name), action)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def edit(ticket, user: str, **values):

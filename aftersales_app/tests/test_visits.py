@@ -27,21 +27,20 @@ from aftersales_app.exceptions import (
 	VisitScheduleError,
 	VisitTimeError,
 )
-from aftersales_app.tests.utils import force_state, make_stock, make_ticket, make_visit, stock_warehouse
+from aftersales_app.tests.utils import (
+	as_user,
+	force_state,
+	make_stock,
+	make_ticket,
+	make_visit,
+	stock_warehouse,
+)
 
 TECH = demo.demo_email("tech.zhou")
 OTHER_TECH = demo.demo_email("tech.wu")
 AGENT = demo.demo_email("agent")
 PART = "AS-PART-COMP"
 FILTER = "AS-PART-FILTER"
-
-
-def as_user(user: str, fn, *args, **kwargs):
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kwargs)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def stock_entries() -> int:

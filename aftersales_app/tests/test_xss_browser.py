@@ -7,7 +7,6 @@ handler or a `javascript:` link from the corpus."""
 import os
 
 import pytest
-from test_desk import login
 
 import frappe
 from frappe.model.workflow import apply_workflow
@@ -16,7 +15,14 @@ from aftersales_app import dispatch, visits
 from aftersales_app.api import portal as portal_api
 from aftersales_app.demo import data as demo
 from aftersales_app.overrides.communication import fill_ticket_from_email
-from aftersales_app.tests.utils import as_user, force_state, make_ticket, make_visit, remove_ticket_and_money
+from aftersales_app.tests.utils import (
+	as_user,
+	force_state,
+	login,
+	make_ticket,
+	make_visit,
+	remove_ticket_and_money,
+)
 
 TECH, AGENT = demo.demo_email("tech.zhou"), demo.demo_email("agent")
 CUSTOMER = demo.demo_email("wangwei")

@@ -16,7 +16,9 @@ import frappe
 from frappe.utils import getdate
 
 from aftersales_app.demo import data as demo
-from conftest import SITE, SITES_PATH
+from aftersales_app.tests.utils import site_paths
+
+SITE, SITES_PATH = site_paths()
 
 TEMPLATE = Path(
 	frappe.get_app_path("aftersales_app", "public", "templates", "service_ticket_import_template.csv")

@@ -13,7 +13,7 @@ from aftersales_app.aftersales_app.report.service_ticket_time_in_state import se
 from aftersales_app.aftersales_app.report.stuck_service_tickets import stuck_service_tickets
 from aftersales_app.demo import data as demo
 from aftersales_app.status import states_of
-from aftersales_app.tests.utils import make_ticket
+from aftersales_app.tests.utils import act, make_ticket
 
 START = datetime(2025, 3, 3, 9, 0, 0)
 DAY = {"from_date": "2025-03-03", "to_date": "2025-03-03"}
@@ -21,14 +21,6 @@ DAY = {"from_date": "2025-03-03", "to_date": "2025-03-03"}
 
 def at(hours: float):
 	return freeze_time(START + timedelta(hours=hours))
-
-
-def act(ticket, action, user):
-	frappe.set_user(user)
-	try:
-		apply_workflow(frappe.get_doc("Service Ticket", ticket.name), action)
-	finally:
-		frappe.set_user("Administrator")
 
 
 @pytest.fixture

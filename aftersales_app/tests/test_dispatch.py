@@ -16,19 +16,19 @@ from aftersales_app.api import dispatch as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
 from aftersales_app.status import move_to_category
-from aftersales_app.tests.utils import force_state, make_dispatch_area, make_technician, make_ticket
-from conftest import SITE, SITES_PATH
+from aftersales_app.tests.utils import (
+	as_user,
+	force_state,
+	make_dispatch_area,
+	make_technician,
+	make_ticket,
+	site_paths,
+)
+
+SITE, SITES_PATH = site_paths()
 
 AGENT = demo.demo_email("agent")
 ZHOU, WU, ZHENG, SUN = (demo.demo_email(t) for t in ("tech.zhou", "tech.wu", "tech.zheng", "tech.sun"))
-
-
-def as_user(user, fn, *args, **kwargs):
-	frappe.set_user(user)
-	try:
-		return fn(*args, **kwargs)
-	finally:
-		frappe.set_user("Administrator")
 
 
 def dispatching_ticket(**values):

@@ -3,12 +3,11 @@ Out and File Return Slip call the server and the form shows what the server stam
 
 import pytest
 from playwright.sync_api import expect
-from test_desk import login
 
 import frappe
 
 from aftersales_app.demo import data as demo
-from aftersales_app.tests.utils import force_state, make_ticket, make_visit
+from aftersales_app.tests.utils import force_state, login, make_ticket, make_visit
 
 TECH = demo.demo_email("tech.zhou")
 

@@ -8,15 +8,7 @@ from playwright.sync_api import expect
 import frappe
 
 from aftersales_app.demo import data as demo
-from aftersales_app.tests.utils import make_ticket
-
-
-def login(page, base_url: str, user: str, password: str):
-	page.goto(f"{base_url}/login")
-	page.fill("#login_email", user)
-	page.fill("#login_password", password)
-	page.click(".btn-login")
-	page.wait_for_url(f"{base_url}/app**", timeout=30000)
+from aftersales_app.tests.utils import login, make_ticket
 
 
 def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, artifacts):

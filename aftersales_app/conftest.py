@@ -12,7 +12,7 @@ import pytest
 import frappe
 
 SITE = os.environ.get("AFTERSALES_TEST_SITE", "aftersales-test.localhost")
-BENCH_PATH = Path(os.environ.get("AFTERSALES_BENCH_PATH") or Path(__file__).resolve().parents[2])
+BENCH_PATH = Path(os.environ.get("AFTERSALES_BENCH_PATH") or Path(__file__).resolve().parents[3])
 SITES_PATH = BENCH_PATH / "sites"
 
 
@@ -140,7 +140,7 @@ def browser():
 @pytest.fixture
 def artifacts() -> Path:
 	"""Where browser tests save screenshots (test-artifacts/ of the app, linked from the README)."""
-	path = Path(__file__).resolve().parent / "test-artifacts"
+	path = Path(__file__).resolve().parents[1] / "test-artifacts"
 	path.mkdir(exist_ok=True)
 	return path
 
@@ -155,7 +155,7 @@ def api_headers():
 		secret = frappe.generate_hash(length=15)
 		doc.api_secret = secret
 		doc.save(ignore_permissions=True)
-		frappe.db.commit()
+		frappe.db.commit()  # the live server, another process, reads the key
 		return {"Authorization": f"token {doc.api_key}:{secret}", "Accept": "application/json"}
 
 	return make

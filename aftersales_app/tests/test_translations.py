@@ -18,7 +18,7 @@ from frappe.translate import load_lang
 # Upstream translations that are wrong (Out of AMC reads "out of the asset management company"):
 # the app corrects them site-wide, keeping their meaning.
 CORRECTIONS = {"Out of AMC"}
-PACKAGE = Path(__file__).resolve().parents[1] / "aftersales_app"
+PACKAGE = Path(__file__).resolve().parents[1]
 MESSAGE = re.compile(r"""(?<![\w.])_{1,2}\(\s*(["'])((?:\\.|(?!\1).)+)\1\s*[,)]""")
 
 

@@ -3,14 +3,13 @@ desk, the ticket form shows its money, and the customer sees the amounts due on 
 
 import pytest
 from playwright.sync_api import expect
-from test_desk import login
 
 import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import nowdate
 
 from aftersales_app.demo import data as demo
-from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket
+from aftersales_app.tests.utils import as_user, login, remove_ticket_and_money, returned_ticket
 
 FINANCE = demo.demo_email("finance")
 

@@ -15,8 +15,9 @@ from frappe.utils import add_days, flt, getdate, nowdate
 from aftersales_app.api import payment as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
-from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket
-from conftest import SITE, SITES_PATH
+from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket, site_paths
+
+SITE, SITES_PATH = site_paths()
 
 TECH = demo.demo_email("tech.zhou")
 AGENT = demo.demo_email("agent")
