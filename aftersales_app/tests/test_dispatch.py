@@ -10,6 +10,7 @@ import pytest
 from freezegun import freeze_time
 
 import frappe
+from frappe.tests.utils import change_settings
 
 from aftersales_app import dispatch
 from aftersales_app.api import dispatch as api
@@ -266,8 +267,8 @@ def test_timeout_job_releases_exactly_the_overdue_tickets():
 	assert fresh.reload().status == "Awaiting Acceptance" and fresh.assigned_technician == ZHOU
 
 
+@change_settings("After-Sales Settings", on_accept_timeout="Back to the Pool")
 def test_timeout_can_send_tickets_to_the_pool_and_tells_the_agent():
-	frappe.db.set_single_value("After-Sales Settings", "on_accept_timeout", "Back to the Pool")
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):
 		ticket = as_user(AGENT, lambda: dispatch.assign(dispatching_ticket(), ZHOU))

@@ -14,28 +14,11 @@ from aftersales_app.api import portal as api
 from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import WrongStateError
 from aftersales_app.permissions import portal_customers
-from aftersales_app.tests.utils import as_user, force_state, make_ticket, make_user
+from aftersales_app.tests.utils import as_user, force_state, make_portal_user, make_ticket, make_user
 
 WANG = demo.demo_email("wangwei")  # contact of 上海明德贸易有限公司
 ZHANG = demo.demo_email("zhangqiang")  # contact of 北京华信科技有限公司
 MINGDE, HUAXIN = "上海明德贸易有限公司", "北京华信科技有限公司"
-
-
-def make_portal_user(email: str, customer: str | None = None) -> str:
-	"""A website user with the Customer role, optionally made the user of a new contact of
-	`customer`."""
-	make_user(email, ["Customer"])
-	if customer:
-		frappe.get_doc(
-			{
-				"doctype": "Contact",
-				"first_name": email.split("@")[0],
-				"user": email,
-				"email_ids": [{"email_id": email, "is_primary": 1}],
-				"links": [{"link_doctype": "Customer", "link_name": customer}],
-			}
-		).insert(ignore_permissions=True)
-	return email
 
 
 # --- who a portal user is ------------------------------------------------------------------------

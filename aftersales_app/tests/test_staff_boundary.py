@@ -11,11 +11,21 @@ import requests
 import frappe
 
 from aftersales_app import guest_limits
-from aftersales_app.tests.utils import force_state, make_technician, make_ticket, make_user, make_visit
+from aftersales_app.tests.utils import (
+	force_state,
+	make_customer,
+	make_portal_user,
+	make_technician,
+	make_ticket,
+	make_user,
+	make_visit,
+)
 
 RESOURCE = "/api/resource/"
 TECH_A, TECH_B = "boundary.tech.a@example.com", "boundary.tech.b@example.com"
 AGENT = "boundary.agent@example.com"
+CUSTOMER = "边界测试客户"
+CUSTOMER_USER = "boundary.customer@example.com"
 PAYLOAD = '"<img src=x onerror=window.__xss=1>"'
 
 
@@ -25,6 +35,7 @@ def people():
 		if not frappe.db.exists("Service Technician", email):
 			make_technician(email)
 	make_user(AGENT, ["Service Agent"])
+	make_portal_user(CUSTOMER_USER, make_customer(CUSTOMER))
 	frappe.db.commit()
 	return {"a": TECH_A, "b": TECH_B, "agent": AGENT}
 
@@ -33,8 +44,12 @@ def people():
 def tickets(people):
 	"""Two tickets in progress: one of technician A, one of technician B (committed)."""
 	made = [
-		force_state(make_ticket(subject="边界 A", assigned_technician=TECH_A), "In Progress"),
-		force_state(make_ticket(subject="边界 B", assigned_technician=TECH_B), "In Progress"),
+		force_state(
+			make_ticket(subject="边界 A", customer=CUSTOMER, assigned_technician=TECH_A), "In Progress"
+		),
+		force_state(
+			make_ticket(subject="边界 B", customer=CUSTOMER, assigned_technician=TECH_B), "In Progress"
+		),
 	]
 	frappe.db.commit()
 	yield made
@@ -331,7 +346,7 @@ def test_staff_files_reach_the_customer_only_when_marked(api_url, api_headers, t
 	from aftersales_app.tests.utils import as_user
 
 	mine, _ = tickets
-	customer = demo_customer_user()
+	customer = CUSTOMER_USER
 	staff_file = as_user(
 		AGENT,
 		lambda: frappe.get_doc(
@@ -365,10 +380,3 @@ def test_technicians_cannot_share_tickets(tickets):
 	mine, _ = tickets
 	assert frappe.has_permission("Service Ticket", "write", mine.name, user=TECH_A)
 	assert not frappe.has_permission("Service Ticket", "share", mine.name, user=TECH_A)
-
-
-def demo_customer_user() -> str:
-	"""The demo's portal user of the tickets' customer (上海明德贸易有限公司)."""
-	from aftersales_app.demo import data as demo
-
-	return demo.demo_email("wangwei")

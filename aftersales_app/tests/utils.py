@@ -88,6 +88,59 @@ def make_user(email: str, roles=()) -> str:
 	return email
 
 
+def make_customer(name: str, phone: str = "13900000000") -> str:
+	"""A company customer of its own with a contact (the phone) and a billing address, made once:
+	tests that need a customer other tests do not touch."""
+	from frappe.utils.nestedset import get_root_of
+
+	if not frappe.db.exists("Customer", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer",
+				"customer_name": name,
+				"customer_type": "Company",
+				"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}, "name")
+				or get_root_of("Customer Group"),
+				"territory": frappe.db.get_value("Territory", {"is_group": 0}, "name")
+				or get_root_of("Territory"),
+			}
+		).insert(ignore_permissions=True)
+		frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": f"{name} 联系人",
+				"phone_nos": [{"phone": phone, "is_primary_phone": 1, "is_primary_mobile_no": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": name}],
+				"is_primary_contact": 1,
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
+def make_portal_user(email: str, customer: str | None = None) -> str:
+	"""A website user with the Customer role, optionally made the user of a new contact of
+	`customer` (how "Invite as User" connects a contact)."""
+	make_user(email, ["Customer"])
+	if customer and not frappe.db.exists(
+		"Dynamic Link",
+		{"parenttype": "Contact", "link_name": customer, "parent": ("in", _contacts_of_user(email))},
+	):
+		frappe.get_doc(
+			{
+				"doctype": "Contact",
+				"first_name": email.split("@")[0],
+				"user": email,
+				"email_ids": [{"email_id": email, "is_primary": 1}],
+				"links": [{"link_doctype": "Customer", "link_name": customer}],
+			}
+		).insert(ignore_permissions=True)
+	return email
+
+
+def _contacts_of_user(email: str) -> list[str]:
+	return frappe.get_all("Contact", filters={"user": email}, pluck="name") or [""]
+
+
 def make_technician(email: str, skills=(), territories=(), capacity: int = 5, **values):
 	"""A technician (and its user) for dispatch tests."""
 	make_user(email, ["Service Technician"])
