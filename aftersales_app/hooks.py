@@ -134,7 +134,12 @@ override_doctype_class = {
 # ---------------
 
 doc_events = {
-	"Communication": {"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email"},
+	"Communication": {
+		"validate": "aftersales_app.overrides.comment.clean_content",
+		"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email",
+	},
+	# comments and mail on the app's documents: inert HTML whoever writes them
+	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
 	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
 	"Sales Invoice": {

@@ -91,6 +91,24 @@ def hostile_ticket():
 	as_user(TECH, visits.check_in, visit)
 	as_user(TECH, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
 	as_user(CUSTOMER, portal_api.dispute_resolution, ticket.name, PAYLOAD)
+	# a comment by anyone who reads the ticket, and mail about it: Frappe's own doors
+	from frappe.desk.form.utils import add_comment
+
+	as_user(TECH, add_comment, "Service Ticket", ticket.name, PAYLOAD, TECH, "周师傅")
+	as_user(TECH, add_comment, "Service Ticket", ticket.name, CORPUS[2], TECH, "周师傅")  # JSON-shaped
+	frappe.get_doc(
+		{
+			"doctype": "Communication",
+			"communication_type": "Communication",
+			"communication_medium": "Email",
+			"sent_or_received": "Received",
+			"subject": "Re: 报修",
+			"content": '"<img src=x onerror=window.__xss=1>"',
+			"sender": "stranger@example.com",
+			"reference_doctype": "Service Ticket",
+			"reference_name": ticket.name,
+		}
+	).insert(ignore_permissions=True)
 	# an e-mail body copied into a ticket without a description
 	mailed = make_ticket(subject="邮件 XSS", customer=MINGDE, description=None)
 	fill_ticket_from_email(
@@ -137,12 +155,22 @@ def test_stored_text_carries_no_markup_that_runs(hostile_ticket):
 	assert mailed and not runnable(mailed)
 	for log in frappe.get_all("Service Contact Log", filters={"ticket": ticket.name}, pluck="summary"):
 		assert not runnable(log)
-	for comment in frappe.get_all(
+	comments = frappe.get_all(
 		"Comment",
 		filters={"reference_doctype": "Service Ticket", "reference_name": ticket.name},
 		pluck="content",
-	):
+	)
+	assert any("点我" in (c or "") for c in comments)  # the technician's own comment is there, inert
+	for comment in comments:
 		assert not runnable(comment or ""), comment
+	mails = frappe.get_all(
+		"Communication",
+		filters={"reference_doctype": "Service Ticket", "reference_name": ticket.name},
+		pluck="content",
+	)
+	assert mails
+	for mail in mails:
+		assert not runnable(mail or ""), mail
 
 
 def check_page(page, url: str, artifacts, shot: str, wait_for: str):
