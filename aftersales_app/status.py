@@ -168,9 +168,8 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 def boot_info() -> dict:
 	"""The vocabulary the desk scripts use (aftersales_app.boot)."""
 	return {
-		"categories": {
-			name: value for name, value in globals().items() if name.isupper() and value in CATEGORIES
-		},
+		# IN_PROGRESS → "In Progress", as the constants above are named
+		"categories": {category.upper().replace(" ", "_"): category for category in CATEGORIES},
 		"final": list(FINAL_CATEGORIES),
 		"colours": DEFAULT_COLOURS,
 	}

@@ -17,6 +17,7 @@ def fill_ticket_from_email(communication, method=None):
 		return
 	description = frappe.db.get_value("Service Ticket", communication.reference_name, "description")
 	if not description and communication.content:
-		# the ticket's own cleaning, as its save would apply it (a mail is hostile text)
-		content = clean_html(communication.content)[: DEFAULT_LIMITS["Text Editor"]]
+		# the ticket's own limit and cleaning, as its save would apply them (a mail is hostile text);
+		# cleaned after the cut, so that a tag cut in half does not stay
+		content = clean_html(communication.content[: DEFAULT_LIMITS["Text Editor"]])
 		frappe.db.set_value("Service Ticket", communication.reference_name, "description", content)

@@ -119,6 +119,8 @@ def customer_attachments(ticket, uploaded_only: bool = False) -> list[frappe._di
 	marked *Visible to Customer* (not the staff's internal files). `uploaded_only`: the customer's
 	own uploads alone (what counts against the portal's limit)."""
 	users = customer_users(ticket.customer) or [""]
+	# past File's permissions on purpose: the files of this one ticket, which the caller checked is
+	# the customer's own; the filter keeps the staff's unmarked files out
 	file = DocType("File")
 	mine = file.owner.isin(users)
 	return (

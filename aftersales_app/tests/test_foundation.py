@@ -171,6 +171,7 @@ def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
 		frappe.set_user("Administrator")
 	assert info.aftersales["categories"]["IN_PROGRESS"] == status.IN_PROGRESS
 	assert set(info.aftersales["categories"].values()) == set(status.CATEGORIES)
+	assert all(getattr(status, name) == value for name, value in info.aftersales["categories"].items())
 	assert info.aftersales["roles"]["dispatchers"] == sorted(roles.DISPATCHERS)
 
 	package = Path(frappe.get_app_path("aftersales_app"))
