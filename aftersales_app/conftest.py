@@ -22,12 +22,18 @@ def pytest_configure(config):
 	frappe.connect()
 	frappe.flags.in_test = True
 	frappe.set_user("Administrator")
-	# The demo records are the tests' fixtures; loaded (and committed) once, before any test runs.
+	# The tests' own world (customers, serials, staff: tests/world.py), not the demo's; made (and
+	# committed) once, before any test runs.
 	from aftersales_app import guest_limits
-	from aftersales_app.demo.data import load
+	from aftersales_app.tests import world
 
-	load()
+	world.build()
 	guest_limits.reset()  # limits counted by earlier runs (they live in Redis, by the hour)
+
+
+def pytest_collection_modifyitems(session, config, items):
+	"""Tests that load the demo (committed) run last: every other test sees the world alone."""
+	items.sort(key=lambda item: item.get_closest_marker("demo") is not None)
 
 
 # lines the suites report (requests made, findings), printed after pytest's own summary

@@ -7,6 +7,7 @@ creates nothing and changes nothing.
 """
 
 import os
+from dataclasses import dataclass
 
 import frappe
 from frappe import _
@@ -132,12 +133,52 @@ STAFF = [
 ]
 
 
+@dataclass(frozen=True)
+class Dataset:
+	"""What `load()` makes: the demo's own tables by default; the tests build a world of their own
+	from the same loader with tables of their own (aftersales_app/tests/world.py)."""
+
+	domain: str
+	item_group: str
+	territories: list
+	skills: list
+	items: list
+	prices: list
+	customers: list
+	serials: list
+	technicians: list
+	portal_users: list
+	staff: list
+	tickets: list = ()
+	charged_ticket: bool = False
+
+	def email(self, prefix: str) -> str:
+		return f"{prefix}@{self.domain}"
+
+
+DEMO = Dataset(
+	domain=DEMO_EMAIL_DOMAIN,
+	item_group="售后演示产品",
+	territories=TERRITORIES,
+	skills=SKILLS,
+	items=ITEMS,
+	prices=PRICES,
+	customers=CUSTOMERS,
+	serials=SERIALS,
+	technicians=TECHNICIANS,
+	portal_users=PORTAL_USERS,
+	staff=STAFF,
+	tickets=TICKETS,
+	charged_ticket=True,
+)
+
+
 def demo_email(prefix: str) -> str:
-	return f"{prefix}@{DEMO_EMAIL_DOMAIN}"
+	return DEMO.email(prefix)
 
 
-def load(password: str | None = None) -> dict:
-	"""Create the demo records that are missing; returns how many of each kind were created."""
+def load(password: str | None = None, dataset: Dataset = DEMO) -> dict:
+	"""Create the records of `dataset` that are missing; returns how many of each kind were created."""
 	if not frappe.is_setup_complete():
 		frappe.throw(_("Complete ERPNext's setup wizard before loading demo data"))
 	password = password or os.environ.get("DEMO_PASSWORD") or "aftersales"
@@ -158,42 +199,42 @@ def load(password: str | None = None) -> dict:
 		portal_user=0,
 		item_price=0,
 	)
+	email = dataset.email
 
-	for territory in TERRITORIES:
+	for territory in dataset.territories:
 		created.territory += make_territory(territory)
-	for skill, description in SKILLS:
+	for skill, description in dataset.skills:
 		created.skill += get_or_insert(
 			"Service Skill", skill, {"skill_name": skill, "description": description}
 		)
-	item_group = get_or_make_item_group()
-	for item_code, item_name, warranty_days, serialised in ITEMS:
+	item_group = get_or_make_item_group(dataset.item_group)
+	for item_code, item_name, warranty_days, serialised in dataset.items:
 		created.item += make_item(item_code, item_name, item_group, warranty_days, serialised)
-	for item_code, rate in PRICES:
+	for item_code, rate in dataset.prices:
 		created.item_price += make_item_price(item_code, rate)
-	for name, customer_type, territory, contacts, address in CUSTOMERS:
+	for name, customer_type, territory, contacts, address in dataset.customers:
 		created.customer += make_customer(name, customer_type, territory)
-		for first, last, mobile, email in contacts:
-			created.contact += make_contact(name, first, last, mobile, demo_email(email))
+		for first, last, mobile, prefix in contacts:
+			created.contact += make_contact(name, first, last, mobile, email(prefix))
 		created.address += make_address(name, *address)
-	for serial_no, item_code, customer, warranty, amc in SERIALS:
+	for serial_no, item_code, customer, warranty, amc in dataset.serials:
 		created.serial_no += make_serial_no(serial_no, item_code, customer, company, warranty, amc)
-	for prefix, first, roles in STAFF:
-		created.user += make_user(demo_email(prefix), first, "", roles, password)
-	for prefix, first, last, skills, territories, capacity in TECHNICIANS:
-		email = demo_email(prefix)
-		created.user += make_user(email, first, last, ["Service Technician"], password)
-		created.employee += make_employee(email, first, last, company)
-		created.technician += make_technician(email, skills, territories, capacity)
-	for prefix, customer in PORTAL_USERS:
-		created.portal_user += make_portal_user(demo_email(prefix), customer, password)
+	for prefix, first, roles in dataset.staff:
+		created.user += make_user(email(prefix), first, "", roles, password)
+	for prefix, first, last, skills, territories, capacity in dataset.technicians:
+		created.user += make_user(email(prefix), first, last, ["Service Technician"], password)
+		created.employee += make_employee(email(prefix), first, last, company)
+		created.technician += make_technician(email(prefix), skills, territories, capacity)
+	for prefix, customer in dataset.portal_users:
+		created.portal_user += make_portal_user(email(prefix), customer, password)
 	created.ticket = 0
 	if frappe.db.exists("Workflow", {"document_type": "Service Ticket", "is_active": 1}):
-		for subject, customer, serial_no, ticket_type, technician, category in TICKETS:
+		for subject, customer, serial_no, ticket_type, technician, category in dataset.tickets:
 			created.ticket += make_demo_ticket(
-				subject, customer, serial_no, ticket_type, technician, category
+				subject, customer, serial_no, ticket_type, technician and email(technician), category
 			)
-
-		created.ticket += make_demo_charged_ticket(company)
+		if dataset.charged_ticket:
+			created.ticket += make_demo_charged_ticket(company)
 
 	if any(created.values()):
 		frappe.db.commit()
@@ -215,8 +256,7 @@ def make_territory(name: str) -> int:
 	)
 
 
-def get_or_make_item_group() -> str:
-	name = "售后演示产品"
+def get_or_make_item_group(name: str) -> str:
 	get_or_insert(
 		"Item Group", name, {"item_group_name": name, "parent_item_group": get_root_of("Item Group")}
 	)
@@ -440,7 +480,7 @@ def make_demo_ticket(subject, customer, serial_no, ticket_type, technician, cate
 			"description": subject,
 		}
 	).insert(ignore_permissions=True)
-	walk_to(ticket, category, demo_email(technician) if technician else None)
+	walk_to(ticket, category, technician)
 	return 1
 
 

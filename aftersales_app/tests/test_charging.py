@@ -10,16 +10,16 @@ from frappe.utils import add_days, flt, getdate, nowdate
 
 from aftersales_app import billing, visits
 from aftersales_app.api import payment as api
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import ChargeInvoiceError
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, force_state, returned_ticket
 
-TECH = demo.demo_email("tech.zhou")
-AGENT = demo.demo_email("agent")
-OUT_OF_WARRANTY = "SN-AC-0002"  # 上海明德, warranty ended 30 days ago
-UNDER_WARRANTY = "SN-AC-0001"  # 上海明德
-UNDER_AMC = "SN-AC-0003"  # 北京华信, warranty over, AMC running
-COMPRESSOR, FILTER = "AS-PART-COMP", "AS-PART-FILTER"  # 800 and 120 on the selling price list
+TECH = world.TECH
+AGENT = world.AGENT
+OUT_OF_WARRANTY = world.SERIAL_OUT  # CUSTOMER's, warranty ended 30 days ago
+UNDER_WARRANTY = world.SERIAL_IN  # CUSTOMER's
+UNDER_AMC = world.SERIAL_AMC  # CUSTOMER_B's, warranty over, AMC running
+COMPRESSOR, FILTER = world.PART, world.PART_FILTER  # 800 and 120 on the selling price list
 LABOUR_RATE, CALL_OUT_RATE = 120, 60
 
 
@@ -163,7 +163,7 @@ def test_invoice_uses_the_customers_price_list():
 			"price_list_rate": 650,
 		}
 	).insert()
-	customer = frappe.get_doc("Customer", "上海明德贸易有限公司")
+	customer = frappe.get_doc("Customer", world.CUSTOMER)
 	customer.default_price_list = price_list.name
 	customer.save()
 	ticket = returned_ticket(OUT_OF_WARRANTY, parts=[(COMPRESSOR, 1, 0)], labour_hours=0)
@@ -181,7 +181,7 @@ def test_settlement_rules_set_the_invoices_terms():
 			],
 		}
 	).insert()
-	group = frappe.db.get_value("Customer", "上海明德贸易有限公司", "customer_group")
+	group = frappe.db.get_value("Customer", world.CUSTOMER, "customer_group")
 	settings.set(
 		"settlement_rules",
 		[
@@ -211,7 +211,7 @@ def test_settlement_rules_set_the_invoices_terms():
 	]
 	assert flt(sum(r.payment_amount for r in invoice.payment_schedule)) == flt(invoice.grand_total)
 
-	other = returned_ticket(UNDER_AMC, labour_not_covered=1)  # 北京华信: another group? the default
+	other = returned_ticket(UNDER_AMC, labour_not_covered=1)  # CUSTOMER_B: another group? the default
 	if frappe.db.get_value("Customer", other.customer, "customer_group") != group:
 		assert other.settlement == "Pay on Site"
 
@@ -257,7 +257,7 @@ def test_cancelled_invoice_is_unlinked_from_the_ticket_and_payments_follow_the_n
 	assert not frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
 	new_invoice = as_user(AGENT, api.make_charge_invoice, ticket.name)["sales_invoice"]
 	assert new_invoice != invoice.name
-	as_user(demo.demo_email("finance"), api.confirm_payment, payment.name)
+	as_user(world.FINANCE, api.confirm_payment, payment.name)
 	entry = frappe.db.get_value("Service Payment", payment.name, "payment_entry")
 	assert (
 		frappe.db.get_value(

@@ -7,16 +7,16 @@ from playwright.sync_api import expect
 
 import frappe
 
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import login, make_ticket
 
 
 def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, artifacts):
-	demo.load()  # commits: the server runs in other processes
+	world.build()  # commits: the server runs in other processes
 	context = browser.new_context(viewport={"width": 1366, "height": 860}, locale="zh-CN")
 	page = context.new_page()
 	try:
-		login(page, live_server, demo.demo_email("agent"), "aftersales")
+		login(page, live_server, world.AGENT, "aftersales")
 		page.goto(f"{live_server}/app/after-sales")
 		sidebar_item = page.locator('.standard-sidebar-item a[href="/app/after-sales"]')
 		sidebar_item.wait_for(timeout=30000)
@@ -39,7 +39,7 @@ def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, a
 def agent_page(live_server, browser):
 	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
 	page = context.new_page()
-	login(page, live_server, demo.demo_email("agent"), "aftersales")
+	login(page, live_server, world.AGENT, "aftersales")
 	yield page
 	context.close()
 
@@ -52,22 +52,22 @@ def wait_for_value(page, fieldname: str, value: str):
 
 def test_agent_registers_a_ticket_in_the_form_with_autofill_and_history(live_server, agent_page, artifacts):
 	page = agent_page
-	earlier = make_ticket(customer="上海明德贸易有限公司", serial_no="SN-AC-0002", subject="上次维修")
+	earlier = make_ticket(customer=world.CUSTOMER, serial_no=world.SERIAL_OUT, subject="上次维修")
 	frappe.db.commit()
 	try:
 		page.goto(f"{live_server}/app/service-ticket/new")
 		page.wait_for_function("window.cur_frm && cur_frm.doctype === 'Service Ticket'", timeout=30000)
 		assert page.evaluate("cur_frm.doc.channel") == "Phone"
 		page.evaluate("cur_frm.set_value('subject', '空调噪音大')")
-		page.evaluate("cur_frm.set_value('customer', '上海明德贸易有限公司')")
-		wait_for_value(page, "contact_phone", "13800000001")
-		wait_for_value(page, "territory", "华东")
-		assert "世纪大道" in page.evaluate("cur_frm.doc.address_display")
+		page.evaluate("([f, v]) => cur_frm.set_value(f, v)", ["customer", world.CUSTOMER])
+		wait_for_value(page, "contact_phone", world.PHONE)
+		wait_for_value(page, "territory", world.EAST)
+		assert world.STREET in page.evaluate("cur_frm.doc.address_display")
 		page.evaluate("cur_frm.set_value('ticket_type', 'Repair')")
-		page.evaluate("cur_frm.set_value('serial_no', 'SN-AC-0002')")
+		page.evaluate("([f, v]) => cur_frm.set_value(f, v)", ["serial_no", world.SERIAL_OUT])
 		wait_for_value(page, "warranty_status", "Out of Warranty")
 		assert page.evaluate("cur_frm.doc.status") == "Open"  # not yet saved: the server sets it
-		assert page.evaluate("cur_frm.doc.item_code") == "AS-AC-3500"
+		assert page.evaluate("cur_frm.doc.item_code") == world.PRODUCT
 		history = page.locator('[data-fieldname="history_html"]')
 		expect(history).to_contain_text("重复故障", timeout=30000)
 		expect(history).to_contain_text(earlier.name)
@@ -79,10 +79,10 @@ def test_agent_registers_a_ticket_in_the_form_with_autofill_and_history(live_ser
 		page.screenshot(path=str(artifacts / "desk-service-ticket-form.png"), full_page=True)
 
 		# a serial number of another customer is refused at once, in Chinese
-		page.evaluate("cur_frm.set_value('serial_no', 'SN-AC-0003')")
+		page.evaluate("([f, v]) => cur_frm.set_value(f, v)", ["serial_no", world.SERIAL_AMC])
 		expect(page.locator(".modal.show .modal-title")).to_contain_text("客户不匹配", timeout=30000)
 		page.wait_for_function("!cur_frm.doc.serial_no", timeout=30000)
-		assert page.evaluate("cur_frm.doc.customer") == "上海明德贸易有限公司"
+		assert page.evaluate("cur_frm.doc.customer") == world.CUSTOMER
 	finally:
 		frappe.db.rollback()
 		delete_tickets({"subject": ("in", ["空调噪音大", "上次维修"])})
@@ -98,10 +98,11 @@ def test_quick_entry_creates_a_phone_ticket(live_server, agent_page):
 			timeout=30000,
 		)
 		page.evaluate(
-			"""() => { cur_dialog.set_value('subject', '快速登记');
-			cur_dialog.set_value('customer', '刘洋');
+			"""(customer) => { cur_dialog.set_value('subject', '快速登记');
+			cur_dialog.set_value('customer', customer);
 			cur_dialog.set_value('ticket_type', 'Repair');
-			cur_dialog.set_value('channel', 'Phone'); }"""
+			cur_dialog.set_value('channel', 'Phone'); }""",
+			world.PERSON,
 		)
 		page.wait_for_timeout(500)
 		page.locator(".modal.show .btn-primary").click()
@@ -109,8 +110,8 @@ def test_quick_entry_creates_a_phone_ticket(live_server, agent_page):
 		frappe.db.rollback()
 		ticket = frappe.get_last_doc("Service Ticket", filters={"subject": "快速登记"})
 		assert ticket.channel == "Phone"
-		assert ticket.contact_phone == "13600000005"  # filled on the server from the customer
-		assert ticket.owner == demo.demo_email("agent")
+		assert ticket.contact_phone == world.PHONE_PERSON  # filled on the server from the customer
+		assert ticket.owner == world.AGENT
 	finally:
 		delete_tickets({"subject": "快速登记"})
 
@@ -138,7 +139,7 @@ def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server,
 		"Closed",
 		"Cancelled",
 	]
-	customers = [c[0] for c in demo.CUSTOMERS]
+	customers = world.CUSTOMERS
 	tickets = [
 		force_state(
 			make_ticket(subject=f"状态展示 {i + 1}", customer=customers[i % len(customers)]), category

@@ -14,9 +14,9 @@ from frappe.tests.utils import change_settings
 
 from aftersales_app import dispatch
 from aftersales_app.api import dispatch as api
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
 from aftersales_app.status import move_to_category
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
 	force_state,
@@ -28,8 +28,8 @@ from aftersales_app.tests.utils import (
 
 SITE, SITES_PATH = site_paths()
 
-AGENT = demo.demo_email("agent")
-ZHOU, WU, ZHENG, SUN = (demo.demo_email(t) for t in ("tech.zhou", "tech.wu", "tech.zheng", "tech.sun"))
+AGENT = world.AGENT
+ZHOU, WU, ZHENG, SUN = world.TECH, world.TECH_B, world.TECH_C, world.TECH_D
 
 
 def dispatching_ticket(**values):
@@ -120,10 +120,12 @@ def test_agent_refuses_a_transfer_and_the_ticket_stays():
 
 def test_pool_ticket_goes_to_a_qualified_technician_and_only_once():
 	area = make_dispatch_area("池测试区")
-	skilled = make_technician("pool.skilled@aftersales.example.com", skills=[area], territories=[area])
-	unskilled = make_technician("pool.unskilled@aftersales.example.com", territories=[area])
-	elsewhere = make_technician("pool.elsewhere@aftersales.example.com", skills=[area], territories=["华东"])
-	second = make_technician("pool.second@aftersales.example.com", skills=[area], territories=[area])
+	skilled = make_technician("pool.skilled@aftersales-tests.example.com", skills=[area], territories=[area])
+	unskilled = make_technician("pool.unskilled@aftersales-tests.example.com", territories=[area])
+	elsewhere = make_technician(
+		"pool.elsewhere@aftersales-tests.example.com", skills=[area], territories=[world.EAST]
+	)
+	second = make_technician("pool.second@aftersales-tests.example.com", skills=[area], territories=[area])
 	ticket = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area))
 	assert ticket.in_pool and ticket.status == "Awaiting Acceptance"
 	assert ticket.name in [t.name for t in as_user(skilled.user, api.get_pool)]
@@ -142,7 +144,7 @@ def test_pool_ticket_goes_to_a_qualified_technician_and_only_once():
 def ten_technicians_and_a_pool_ticket():
 	area = make_dispatch_area("抢单测试区")
 	users = [
-		make_technician(f"grab{i}@aftersales.example.com", skills=[area], territories=[area]).user
+		make_technician(f"grab{i}@aftersales-tests.example.com", skills=[area], territories=[area]).user
 		for i in range(10)
 	]
 	ticket = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area, subject="抢单测试"))
@@ -181,7 +183,7 @@ def test_ten_simultaneous_grabs_in_ten_processes_one_wins(ten_technicians_and_a_
 def one_technician_two_pool_tickets():
 	area = make_dispatch_area("容量测试区")
 	user = make_technician(
-		"capacity.one@aftersales.example.com", skills=[area], territories=[area], capacity=1
+		"capacity.one@aftersales-tests.example.com", skills=[area], territories=[area], capacity=1
 	).user
 	tickets = [
 		dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area, subject=f"容量测试 {i}"))
@@ -215,18 +217,18 @@ def test_automatic_assignment_spreads_evenly_and_skips_full_away_and_inactive():
 	area = make_dispatch_area("自动派单测试区")
 	equal = [
 		make_technician(
-			f"auto{i}@aftersales.example.com", skills=[area], territories=[area], capacity=20
+			f"auto{i}@aftersales-tests.example.com", skills=[area], territories=[area], capacity=20
 		).user
 		for i in range(3)
 	]
 	full = make_technician(
-		"auto.full@aftersales.example.com", skills=[area], territories=[area], capacity=1
+		"auto.full@aftersales-tests.example.com", skills=[area], territories=[area], capacity=1
 	).user
 	away = make_technician(
-		"auto.away@aftersales.example.com", skills=[area], territories=[area], capacity=20, away=1
+		"auto.away@aftersales-tests.example.com", skills=[area], territories=[area], capacity=20, away=1
 	).user
 	idle = make_technician(
-		"auto.idle@aftersales.example.com", skills=[area], territories=[area], capacity=20, active=0
+		"auto.idle@aftersales-tests.example.com", skills=[area], territories=[area], capacity=20, active=0
 	).user
 	dispatch.assign(dispatching_ticket(ticket_type=area, territory=area), full)  # now at capacity
 	for i in range(30):
@@ -308,9 +310,12 @@ def test_technician_on_holiday_is_not_dispatched_to():
 		}
 	).insert()
 	resting = make_technician(
-		"holiday.rest@aftersales.example.com", skills=[area], territories=[area], holiday_list=holidays.name
+		"holiday.rest@aftersales-tests.example.com",
+		skills=[area],
+		territories=[area],
+		holiday_list=holidays.name,
 	)
-	working = make_technician("holiday.work@aftersales.example.com", skills=[area], territories=[area])
+	working = make_technician("holiday.work@aftersales-tests.example.com", skills=[area], territories=[area])
 	ticket = dispatching_ticket(ticket_type=area, territory=area)
 	assert [c.name for c in dispatch.qualified_technicians(ticket)] == [working.name]
 	assert dispatch.auto_assign(ticket).assigned_technician == working.name

@@ -1,12 +1,12 @@
-"""The foundation as a user of the site sees it: roles, the workspace, translations, demo data."""
+"""The foundation as a user of the site sees it: roles, the workspace, translations."""
 
 import pytest
 
 import frappe
 from frappe.translate import load_lang
 
-from aftersales_app.demo import data as demo
 from aftersales_app.roles import APP_ROLES as AFTERSALES_ROLES
+from aftersales_app.tests import world
 
 
 def test_app_requires_erpnext_and_is_installed():
@@ -36,7 +36,7 @@ def test_workspace_is_in_the_sidebar_for_after_sales_roles():
 
 	from frappe.desk.desktop import get_workspace_sidebar_items
 
-	frappe.set_user(demo.demo_email("agent"))
+	frappe.set_user(world.AGENT)
 	assert "After-Sales" in [p.name for p in get_workspace_sidebar_items()["pages"]]
 
 
@@ -46,7 +46,7 @@ def test_workspace_is_hidden_from_users_without_an_after_sales_role():
 	user = frappe.get_doc(
 		{
 			"doctype": "User",
-			"email": "stock.only@aftersales.example.com",
+			"email": "stock.only@aftersales-tests.example.com",
 			"first_name": "Stock",
 			"send_welcome_email": 0,
 			"roles": [{"role": "Stock User"}],
@@ -70,73 +70,21 @@ def test_names_read_in_chinese_and_ticket_words_do_not_change_erpnexts():
 	assert zh["Purchase Invoice"] == "采购费用清单"
 
 
-def test_demo_data_is_complete():
-	demo.load()
-	for name, *_ in demo.CUSTOMERS:
-		assert frappe.db.get_value("Customer", name, "customer_primary_contact")
-		assert frappe.db.get_value("Customer", name, "customer_primary_address")
-	status = dict(
-		frappe.get_all(
-			"Serial No",
-			filters={"name": ("like", "SN-%")},
-			fields=["name", "maintenance_status"],
-			as_list=True,
-		)
-	)
-	assert status["SN-AC-0001"] == "Under Warranty"
-	assert status["SN-AC-0002"] == "Out of Warranty"
-	assert status["SN-AC-0003"] == "Under AMC"
-	assert status["SN-AC-0004"] == "Out of AMC"
-	assert status["SN-PU-0002"] is None  # no dates: later derived from the invoice
-	tech = frappe.get_doc("Service Technician", demo.demo_email("tech.zhou"))
-	assert tech.active and tech.capacity == 5
-	assert [s.skill for s in tech.skills] == ["空调维修", "安装调试"]
-	assert [t.territory for t in tech.territories] == ["华东"]
-	assert frappe.db.get_value("Employee", tech.employee, "user_id") == tech.user
-	assert "Service Technician" in frappe.get_roles(tech.user)
-	assert "Service Agent" in frappe.get_roles(demo.demo_email("agent"))
-
-
-def test_demo_data_loads_twice_without_duplicates():
-	demo.load()
-	counted = {
-		dt: frappe.db.count(dt)
-		for dt in (
-			"Customer",
-			"Contact",
-			"Address",
-			"Item",
-			"Serial No",
-			"User",
-			"Employee",
-			"Service Technician",
-			"Service Skill",
-			"Territory",
-		)
-	}
-	created = demo.load()
-	assert all(n == 0 for n in created.values()), created
-	assert counted == {dt: frappe.db.count(dt) for dt in counted}
-	customers = [c[0] for c in demo.CUSTOMERS]
-	links = {"parenttype": "Contact", "link_doctype": "Customer", "link_name": ("in", customers)}
-	assert frappe.db.count("Dynamic Link", links) == sum(len(c[3]) for c in demo.CUSTOMERS)
-
-
 def test_agent_registers_customers_and_technician_only_reads_them():
-	frappe.set_user(demo.demo_email("agent"))
+	frappe.set_user(world.AGENT)
 	customer = frappe.get_doc(
 		{
 			"doctype": "Customer",
 			"customer_name": "电话登记客户",
 			"customer_type": "Individual",
 			"customer_group": frappe.db.get_value("Customer Group", {"is_group": 0}),
-			"territory": "华东",
+			"territory": world.EAST,
 		}
 	).insert()
 	assert frappe.has_permission("Serial No", "read")
 	assert not frappe.has_permission("Serial No", "write")
 
-	frappe.set_user(demo.demo_email("tech.zhou"))
+	frappe.set_user(world.TECH)
 	technician_view = frappe.get_doc("Customer", customer.name)
 	assert technician_view.has_permission("read")
 	technician_view.customer_name = "改名"
@@ -163,7 +111,7 @@ def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
 	colours = set(options("After-Sales State", "indicator_color"))
 	assert set(status.DEFAULT_COLOURS.values()) <= colours <= set(KANBAN_COLOURS)
 
-	frappe.set_user(demo.demo_email("agent"))
+	frappe.set_user(world.AGENT)
 	try:
 		info = frappe._dict()
 		boot.boot_session(info)

@@ -15,13 +15,13 @@ import frappe
 
 import aftersales_app.api
 from aftersales_app import guest_limits
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 
 ROLES = {
-	"technician": demo.demo_email("tech.zhou"),
-	"agent": demo.demo_email("agent"),
-	"finance": demo.demo_email("finance"),
-	"customer": demo.demo_email("wangwei"),
+	"technician": world.TECH,
+	"agent": world.AGENT,
+	"finance": world.FINANCE,
+	"customer": world.PORTAL_USER,
 	"guest": None,
 }
 TABLES = (

@@ -13,15 +13,15 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, flt, getdate, nowdate
 
 from aftersales_app.api import payment as api
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket, site_paths
 
 SITE, SITES_PATH = site_paths()
 
-TECH = demo.demo_email("tech.zhou")
-AGENT = demo.demo_email("agent")
-FINANCE = demo.demo_email("finance")
+TECH = world.TECH
+AGENT = world.AGENT
+FINANCE = world.FINANCE
 
 
 def cash() -> str:
@@ -257,7 +257,7 @@ def test_technician_cannot_confirm_or_reject_and_nothing_is_written():
 def test_technician_sees_only_payments_of_their_tickets():
 	ticket = awaiting_payment()
 	payment = collect(ticket, 100)
-	other = demo.demo_email("tech.wu")
+	other = world.TECH_B
 	assert payment.name in as_user(TECH, frappe.get_list, "Service Payment", pluck="name")
 	assert payment.name not in as_user(other, frappe.get_list, "Service Payment", pluck="name")
 	with pytest.raises(frappe.PermissionError):
@@ -291,7 +291,7 @@ def test_payments_waiting_count_against_what_is_left_to_collect():
 
 
 def test_nothing_is_collected_for_a_free_ticket():
-	ticket = returned_ticket(serial_no="SN-AC-0001")  # under warranty, nothing marked not covered
+	ticket = returned_ticket(serial_no=world.SERIAL_IN)  # under warranty, nothing marked not covered
 	with pytest.raises(PaymentStateError):
 		collect(ticket, 100)
 
@@ -483,7 +483,7 @@ def test_reports_show_the_queue_confirmed_totals_and_cash_held():
 
 	assert held_by(TECH) == (before[TECH][0] + 300, before[TECH][1])
 	assert held_by(AGENT) == (before[AGENT][0], before[AGENT][1] + 600)
-	assert next(r for r in held.execute({})[1] if r.collected_by == TECH).technician_name == "周师傅"
+	assert next(r for r in held.execute({})[1] if r.collected_by == TECH).technician_name == world.TECH_NAME
 
 
 def test_customer_sees_the_amounts_due_and_a_guest_does_not():
@@ -493,9 +493,9 @@ def test_customer_sees_the_amounts_due_and_a_guest_does_not():
 	ticket = awaiting_payment()
 	as_user(FINANCE, api.confirm_payment, collect(ticket, 300).name)
 	collect(ticket, 200)
-	view = as_user(demo.demo_email("wangwei"), portal_api.get_ticket, ticket.name)
+	view = as_user(world.PORTAL_USER, portal_api.get_ticket, ticket.name)
 	charges = view["charges"]
-	assert [line.item for line in charges.lines] == ["空调压缩机", "工时费", "上门服务费"]
+	assert [line.item for line in charges.lines] == [world.PART_NAME, "工时费", "上门服务费"]
 	assert "1,100.00" in charges.total and "300.00" in charges.paid
 	assert "200.00" in charges.waiting and "800.00" in charges.outstanding and not charges.settled
 	assert charges.settlement == "现场付款" or charges.settlement == "Pay on Site"
@@ -504,8 +504,8 @@ def test_customer_sees_the_amounts_due_and_a_guest_does_not():
 	guest = lookup.guest_view(found)
 	assert "charges" not in guest and "1,100" not in frappe.as_json(guest)
 
-	free = returned_ticket(serial_no="SN-AC-0001")  # under warranty
-	assert as_user(demo.demo_email("wangwei"), portal_api.get_ticket, free.name)["charges"] is None
+	free = returned_ticket(serial_no=world.SERIAL_IN)  # under warranty
+	assert as_user(world.PORTAL_USER, portal_api.get_ticket, free.name)["charges"] is None
 
 
 def test_finance_reads_the_customer_and_type_of_a_ticket():
@@ -518,3 +518,4 @@ def test_finance_reads_the_customer_and_type_of_a_ticket():
 		ticket.ticket_type,
 		ticket.contact_phone,
 	)
+

@@ -8,21 +8,21 @@ import frappe
 from frappe.model.workflow import apply_workflow
 from frappe.utils import nowdate
 
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, login, remove_ticket_and_money, returned_ticket
 
-FINANCE = demo.demo_email("finance")
+FINANCE = world.FINANCE
 
 
 @pytest.fixture
 def payment_waiting():
 	"""A charged ticket (1100) the customer confirmed, with 400 collected in cash by the
 	technician; committed, as the server runs in other processes."""
-	demo.load()
+	world.build()
 	ticket = returned_ticket(subject="[浏览器] 压缩机更换")
-	as_user(demo.demo_email("agent"), apply_workflow, ticket, "确认解决")
+	as_user(world.AGENT, apply_workflow, ticket, "确认解决")
 	payment = as_user(
-		demo.demo_email("tech.zhou"),
+		world.TECH,
 		lambda: frappe.get_doc(
 			{
 				"doctype": "Service Payment",
@@ -81,7 +81,7 @@ def test_finance_confirms_a_payment_and_the_customer_sees_what_is_due(
 	page = context.new_page()
 	try:
 		page.goto(f"{live_server}/login")
-		page.fill("#login_email", demo.demo_email("wangwei"))
+		page.fill("#login_email", world.PORTAL_USER)
 		page.fill("#login_password", "aftersales")
 		page.click(".btn-login")
 		page.wait_for_load_state("networkidle")

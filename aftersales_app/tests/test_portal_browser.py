@@ -11,11 +11,11 @@ from playwright.sync_api import expect
 import frappe
 
 from aftersales_app import guest_limits
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import force_state, make_ticket
 
-WANG = demo.demo_email("wangwei")
-MINGDE, HUAXIN = "上海明德贸易有限公司", "北京华信科技有限公司"
+WANG = world.PORTAL_USER
+MINGDE, HUAXIN = world.CUSTOMER, world.CUSTOMER_B
 PASSWORD = os.environ.get("DEMO_PASSWORD") or "aftersales"
 PHONE = (390, 844)
 PNG = bytes.fromhex(
@@ -38,17 +38,17 @@ def delete_tickets(filters):
 
 @pytest.fixture
 def tickets():
-	"""A ticket of 上海明德 waiting for the customer's word, one in progress, and one of another
+	"""A ticket of world.CUSTOMER waiting for the customer's word, one in progress, and one of another
 	customer; committed, as the server runs in other processes."""
 	values = {
-		"assigned_technician": demo.demo_email("tech.zhou"),
+		"assigned_technician": world.TECH,
 		"diagnosis": "压缩机启动电容损坏",
 		"resolution": "<p>更换启动电容,试机正常</p>",
 	}
 	waiting = force_state(
-		make_ticket(subject="浏览器 空调不制冷", serial_no="SN-AC-0001", **values), "Awaiting Customer"
+		make_ticket(subject="浏览器 空调不制冷", serial_no=world.SERIAL_IN, **values), "Awaiting Customer"
 	)
-	working = force_state(make_ticket(subject="浏览器 空调异响", serial_no="SN-AC-0002"), "In Progress")
+	working = force_state(make_ticket(subject="浏览器 空调异响", serial_no=world.SERIAL_OUT), "In Progress")
 	other = make_ticket(subject="浏览器 别家工单", customer=HUAXIN)
 	frappe.db.commit()
 	guest_limits.reset()
@@ -154,8 +154,8 @@ def test_customer_submits_a_request_with_a_photo(live_server, browser, tickets, 
 		page.click("#as-new-request")
 		page.wait_for_url("**/service-tickets/new")
 		options = page.locator("#as-product option").evaluate_all("os => os.map(o => o.value)")
-		assert "serial:SN-AC-0001" in options and "serial:SN-AC-0003" not in options  # 北京华信's
-		page.select_option("#as-product", "serial:SN-AC-0001")
+		assert f"serial:{world.SERIAL_IN}" in options and f"serial:{world.SERIAL_AMC}" not in options
+		page.select_option("#as-product", f"serial:{world.SERIAL_IN}")
 		page.click("#as-submit")  # empty: refused in the page
 		expect(page.locator("#as-message")).to_contain_text("请填写标题")
 		page.fill("#as-subject", "浏览器 室内机漏水")
@@ -171,7 +171,7 @@ def test_customer_submits_a_request_with_a_photo(live_server, browser, tickets, 
 		assert (ticket.channel, ticket.customer, ticket.serial_no, ticket.owner) == (
 			"Web Portal",
 			MINGDE,
-			"SN-AC-0001",
+			world.SERIAL_IN,
 			WANG,
 		)
 		assert frappe.db.get_value("File", {"attached_to_name": name}, "owner") == WANG
@@ -186,7 +186,7 @@ def test_guest_looks_up_with_right_and_wrong_phone(live_server, browser, tickets
 		page.goto(f"{live_server}/ticket-lookup?ticket={name}")
 		expect(page.locator("h1")).to_have_text("查询售后工单")  # the browser's language
 		expect(page.locator("#as-lookup-ticket")).to_have_value(name)
-		page.fill("#as-lookup-phone", "13900000003")
+		page.fill("#as-lookup-phone", world.PHONE_B)
 		page.click("#as-lookup-submit")
 		expect(page.locator("#as-message")).to_have_text("没有与该工单号和电话匹配的工单")
 		expect(page.locator("#as-lookup-result")).to_be_hidden()
@@ -196,15 +196,15 @@ def test_guest_looks_up_with_right_and_wrong_phone(live_server, browser, tickets
 		expect(page.locator("#as-message")).to_have_text(wrong_pair)  # a missing ticket reads alike
 
 		page.fill("#as-lookup-ticket", name)
-		page.fill("#as-lookup-phone", "138 0000 0001")
+		page.fill("#as-lookup-phone", f"{world.PHONE[:3]} {world.PHONE[3:7]} {world.PHONE[7:]}")
 		page.click("#as-lookup-submit")
 		card = page.locator("#as-lookup-card")
 		expect(card).to_contain_text(name)
 		expect(card.locator(".as-card-head .as-state")).to_have_attribute(
 			"data-category", "Awaiting Customer"
 		)
-		expect(card).to_contain_text("周师傅")  # the technician's first name
-		for secret in ("上海明德", "王伟", "世纪大道", "更换启动电容", "13800000001"):
+		expect(card).to_contain_text(world.TECH_NAME)  # the technician's first name
+		for secret in (world.CUSTOMER, world.CONTACT_NAME, world.STREET, "更换启动电容", world.PHONE):
 			assert secret not in card.inner_text(), secret
 		page.screenshot(path=str(artifacts / "portal-guest-lookup.png"), full_page=True)
 	finally:
@@ -222,7 +222,7 @@ def test_every_portal_page_fits_a_phone(live_server, browser, tickets, artifacts
 	context, page = new_page(browser, viewport=PHONE)
 	try:
 		page.goto(f"{live_server}/ticket-lookup?ticket={tickets.waiting.name}")
-		page.fill("#as-lookup-phone", "13800000001")
+		page.fill("#as-lookup-phone", world.PHONE)
 		page.click("#as-lookup-submit")
 		expect(page.locator("#as-lookup-card")).to_be_visible()
 		assert fits_the_screen(page), "ticket-lookup"

@@ -11,6 +11,7 @@ import requests
 import frappe
 
 from aftersales_app import guest_limits
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	force_state,
 	make_customer,
@@ -177,7 +178,7 @@ def test_ownership_moves_only_through_the_apps_actions(api_url, api_headers, tic
 			"doctype": "Service Ticket",
 			"name": mine.name,
 			"fieldname": "customer",
-			"value": "北京华信科技有限公司",
+			"value": world.CUSTOMER_B,
 		},
 		headers=api_headers(AGENT),
 		timeout=60,
@@ -289,11 +290,11 @@ def fresh_limits():
 def test_spoofed_forwarded_for_does_not_reset_the_lookup_limit(api_url, tickets, fresh_limits):
 	url = f"{api_url}/api/method/aftersales_app.api.portal.lookup_ticket"
 	for i in range(guest_limits.LOOKUPS_PER_IP[0]):
-		requests.post(url, data={"ticket": f"ST-19990101-{i:04d}", "phone": "13800000001"}, timeout=60)
+		requests.post(url, data={"ticket": f"ST-19990101-{i:04d}", "phone": world.PHONE}, timeout=60)
 	for i in range(5):
 		answer = requests.post(
 			url,
-			data={"ticket": "ST-19990101-9999", "phone": "13800000001"},
+			data={"ticket": "ST-19990101-9999", "phone": world.PHONE},
 			headers={"X-Forwarded-For": f"10.9.{i}.1"},
 			timeout=60,
 		)
@@ -302,10 +303,10 @@ def test_spoofed_forwarded_for_does_not_reset_the_lookup_limit(api_url, tickets,
 
 def test_wrong_phones_lock_a_ticket_number_whatever_the_address(api_url, tickets, fresh_limits):
 	mine, _ = tickets
-	frappe.db.set_value("Service Ticket", mine.name, "contact_phone", "13800000001")
+	frappe.db.set_value("Service Ticket", mine.name, "contact_phone", world.PHONE)
 	frappe.db.commit()
 	url = f"{api_url}/api/method/aftersales_app.api.portal.lookup_ticket"
-	right = {"ticket": mine.name, "phone": "13800000001"}
+	right = {"ticket": mine.name, "phone": world.PHONE}
 	assert requests.post(url, data=right, timeout=60).json()["message"]["found"] == 1
 	for i in range(guest_limits.WRONG_PHONES_PER_TICKET[0]):
 		guest_limits.reset_ip()  # as if each guess came from another address

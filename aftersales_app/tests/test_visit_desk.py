@@ -6,10 +6,10 @@ from playwright.sync_api import expect
 
 import frappe
 
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import force_state, login, make_ticket, make_visit
 
-TECH = demo.demo_email("tech.zhou")
+TECH = world.TECH
 
 
 @pytest.fixture
@@ -41,7 +41,7 @@ def click_action(page, label: str):
 
 
 def test_technician_checks_in_and_out_and_files_the_return_slip(live_server, tech_page, artifacts):
-	demo.load()
+	world.build()
 	ticket = force_state(make_ticket(assigned_technician=TECH, subject="上门表单测试"), "In Progress")
 	visit = make_visit(ticket, diagnosis="排水管堵塞", solution="<p>疏通排水管</p>")
 	frappe.db.commit()

@@ -14,7 +14,6 @@ from erpnext.stock.stock_ledger import NegativeStockError
 from erpnext.stock.utils import get_stock_balance
 
 from aftersales_app.api import visit as api
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import (
 	NotLastVisitError,
 	PartsIssuedError,
@@ -27,6 +26,7 @@ from aftersales_app.exceptions import (
 	VisitScheduleError,
 	VisitTimeError,
 )
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
 	force_state,
@@ -36,11 +36,11 @@ from aftersales_app.tests.utils import (
 	stock_warehouse,
 )
 
-TECH = demo.demo_email("tech.zhou")
-OTHER_TECH = demo.demo_email("tech.wu")
-AGENT = demo.demo_email("agent")
-PART = "AS-PART-COMP"
-FILTER = "AS-PART-FILTER"
+TECH = world.TECH
+OTHER_TECH = world.TECH_B
+AGENT = world.AGENT
+PART = world.PART
+FILTER = world.PART_FILTER
 
 
 def stock_entries() -> int:
@@ -60,7 +60,7 @@ def test_visit_takes_customer_and_technician_from_the_ticket():
 	assert visit.name.startswith("SV-")
 	assert visit.customer == ticket.customer
 	assert visit.technician == TECH
-	assert visit.technician_name == "周师傅"
+	assert visit.technician_name == world.TECH_NAME
 	assert visit.check_in is None and visit.check_out is None
 	other = make_visit(ticket, technician=OTHER_TECH)
 	assert other.technician == OTHER_TECH  # a chosen technician is kept
@@ -78,9 +78,9 @@ def test_negative_labour_hours_and_half_a_serial_swap_are_refused():
 	with pytest.raises(frappe.NonNegativeError):
 		make_visit(labour_hours=-1)
 	with pytest.raises(SerialSwapError):
-		make_visit(faulty_serial_no="SN-AC-0001")
+		make_visit(faulty_serial_no=world.SERIAL_IN)
 	with pytest.raises(SerialSwapError):
-		make_visit(faulty_serial_no="SN-AC-0001", replacement_serial_no="SN-AC-0001")
+		make_visit(faulty_serial_no=world.SERIAL_IN, replacement_serial_no=world.SERIAL_IN)
 
 
 def test_parts_need_a_quantity_and_stock_parts_a_warehouse():
@@ -89,19 +89,19 @@ def test_parts_need_a_quantity_and_stock_parts_a_warehouse():
 	with pytest.raises(VisitPartError):
 		make_visit(parts=[{"item_code": PART, "qty": 0, "warehouse": stock_warehouse()}])
 	visit = make_visit(
-		make_ticket(serial_no="SN-AC-0001", assigned_technician=TECH),  # under warranty
+		make_ticket(serial_no=world.SERIAL_IN, assigned_technician=TECH),  # under warranty
 		parts=[
 			{"item_code": PART, "qty": 2, "warehouse": stock_warehouse(), "rate": 150, "not_covered": 1},
 			{"item_code": FILTER, "qty": 1, "warehouse": stock_warehouse(), "rate": 80},
 		],
 	)
 	assert [(p.item_name, p.uom, p.amount) for p in visit.parts] == [
-		("空调压缩机", "Nos", 300),
-		("净水器滤芯", "Nos", 80),
+		(world.PART_NAME, "Nos", 300),
+		(world.FILTER_NAME, "Nos", 80),
 	]
 	assert visit.chargeable_amount == 300  # under warranty only the part not covered is charged
 	out_of_warranty = make_visit(
-		make_ticket(serial_no="SN-AC-0002", assigned_technician=TECH),
+		make_ticket(serial_no=world.SERIAL_OUT, assigned_technician=TECH),
 		parts=[{"item_code": FILTER, "qty": 1, "warehouse": stock_warehouse(), "rate": 80}],
 	)
 	assert out_of_warranty.chargeable_amount == 80
@@ -137,7 +137,7 @@ def test_technician_checks_in_then_out_with_server_time():
 
 
 def test_technician_cannot_check_in_on_another_technicians_visit():
-	visit = make_visit()  # tech.zhou's ticket and visit
+	visit = make_visit()  # world.TECH's ticket and visit
 	with pytest.raises(frappe.PermissionError):
 		as_user(OTHER_TECH, api.check_in, visit.name)
 	assert frappe.db.get_value("Service Visit", visit.name, "check_in") is None
@@ -251,7 +251,7 @@ def make_replacement_serial() -> str:
 			{
 				"doctype": "Serial No",
 				"serial_no": serial,
-				"item_code": "AS-AC-3500",
+				"item_code": world.PRODUCT,
 				"company": frappe.defaults.get_global_default("company"),
 			}
 		).insert(ignore_permissions=True)
@@ -259,14 +259,14 @@ def make_replacement_serial() -> str:
 
 
 def test_return_slip_moves_an_in_progress_ticket_to_the_customers_confirmation():
-	ticket = in_progress_ticket(serial_no="SN-AC-0001")
+	ticket = in_progress_ticket(serial_no=world.SERIAL_IN)
 	warehouse = stock_warehouse()
 	visit = make_visit(
 		ticket,
 		diagnosis="压缩机损坏",
 		solution="<p>更换整机</p>",
 		labour_hours=2.5,
-		faulty_serial_no="SN-AC-0001",
+		faulty_serial_no=world.SERIAL_IN,
 		replacement_serial_no=make_replacement_serial(),
 		parts=[{"item_code": PART, "qty": 1, "warehouse": warehouse, "not_covered": 0}],
 	)
@@ -278,9 +278,9 @@ def test_return_slip_moves_an_in_progress_ticket_to_the_customers_confirmation()
 	assert ticket.status == "Awaiting Customer"
 	assert ticket.diagnosis == "压缩机损坏"
 	assert ticket.resolution.startswith("<p>更换整机</p>")
-	assert "空调压缩机 × 1" in ticket.resolution
+	assert f"{world.PART_NAME} × 1" in ticket.resolution
 	assert ticket.labour_hours == 2.5
-	assert (ticket.faulty_serial_no, ticket.replacement_serial_no) == ("SN-AC-0001", "SN-AC-TEST-NEW")
+	assert (ticket.faulty_serial_no, ticket.replacement_serial_no) == (world.SERIAL_IN, "SN-AC-TEST-NEW")
 	assert ticket.return_slip_visit == visit.name
 	assert frappe.db.get_value("Service Visit", visit.name, "outcome") == "Resolved"
 

@@ -20,16 +20,16 @@ from frappe.model.workflow import (
 
 from aftersales_app import status as ticket_status
 from aftersales_app.api.dispatch import dispatch_ticket
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import StateEditError, StatusFollowsWorkflowError
 from aftersales_app.mixins.app_fields import AppFieldChangeError
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import act, force_state, make_sales_invoice, make_ticket
 
-AGENT = demo.demo_email("agent")
-MANAGER = demo.demo_email("manager")
-TECH = demo.demo_email("tech.zhou")
-OTHER_TECH = demo.demo_email("tech.wu")
-FINANCE = demo.demo_email("finance")
+AGENT = world.AGENT
+MANAGER = world.MANAGER
+TECH = world.TECH
+OTHER_TECH = world.TECH_B
+FINANCE = world.FINANCE
 USERS = {
 	"Service Agent": AGENT,
 	"After-Sales Manager": MANAGER,
@@ -72,7 +72,7 @@ def test_new_ticket_starts_pending_review_with_a_log_row():
 
 
 def test_a_repair_walks_the_workflow_role_by_role():
-	ticket = make_ticket(customer="上海明德贸易有限公司", serial_no="SN-AC-0001")
+	ticket = make_ticket(customer=world.CUSTOMER, serial_no=world.SERIAL_IN)
 	act(ticket, "审核通过", AGENT)
 	with pytest.raises(WorkflowTransitionError):  # no technician and not in the pool
 		act(ticket, "派单", AGENT)
@@ -122,7 +122,7 @@ def test_billable_ticket_goes_through_payment_and_finance():
 	act(ticket, "退回回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Payment"
 	act(ticket, "提交回款", TECH)
-	invoice = make_sales_invoice(ticket.customer, "AS-AC-3500", submit=False).name
+	invoice = make_sales_invoice(ticket.customer, world.PRODUCT, submit=False).name
 	money(ticket, charge_invoice=invoice, outstanding_amount=0)
 	act(ticket, "确认回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Revisit"

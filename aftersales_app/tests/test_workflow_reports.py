@@ -11,8 +11,8 @@ from frappe.model.workflow import apply_workflow
 from aftersales_app.aftersales_app.report.service_ticket_status_summary import service_ticket_status_summary
 from aftersales_app.aftersales_app.report.service_ticket_time_in_state import service_ticket_time_in_state
 from aftersales_app.aftersales_app.report.stuck_service_tickets import stuck_service_tickets
-from aftersales_app.demo import data as demo
 from aftersales_app.status import states_of
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import act, make_ticket
 
 START = datetime(2025, 3, 3, 9, 0, 0)
@@ -26,7 +26,7 @@ def at(hours: float):
 @pytest.fixture
 def tickets():
 	"""T1 reaches work, T2 waits for acceptance, T3 waits for dispatch, T4 is still under review."""
-	agent, tech = demo.demo_email("agent"), demo.demo_email("tech.zhou")
+	agent, tech = world.AGENT, world.TECH
 	with at(0):
 		t = [make_ticket(subject=f"报表测试 {i}", assigned_technician=tech) for i in range(1, 5)]
 	for ticket, approved in ((t[0], 2), (t[1], 4), (t[2], 6)):

@@ -20,12 +20,12 @@ import requests
 import frappe
 from frappe.model import no_value_fields, table_fields
 
-from aftersales_app.demo import data as demo
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, remove_ticket_and_money, returned_ticket
 
-TECH, OTHER_TECH = demo.demo_email("tech.zhou"), demo.demo_email("tech.wu")
-AGENT, MANAGER, FINANCE = demo.demo_email("agent"), demo.demo_email("manager"), demo.demo_email("finance")
-CUSTOMER, OTHER_CUSTOMER = demo.demo_email("wangwei"), demo.demo_email("zhangqiang")
+TECH, OTHER_TECH = world.TECH, world.TECH_B
+AGENT, MANAGER, FINANCE = world.AGENT, world.MANAGER, world.FINANCE
+CUSTOMER, OTHER_CUSTOMER = world.PORTAL_USER, world.PORTAL_USER_B
 ROLES = {
 	"technician": TECH,
 	"another technician": OTHER_TECH,

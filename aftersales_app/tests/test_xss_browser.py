@@ -13,8 +13,8 @@ from frappe.model.workflow import apply_workflow
 
 from aftersales_app import dispatch, visits
 from aftersales_app.api import portal as portal_api
-from aftersales_app.demo import data as demo
 from aftersales_app.overrides.communication import fill_ticket_from_email
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
 	force_state,
@@ -24,9 +24,9 @@ from aftersales_app.tests.utils import (
 	remove_ticket_and_money,
 )
 
-TECH, AGENT = demo.demo_email("tech.zhou"), demo.demo_email("agent")
-CUSTOMER = demo.demo_email("wangwei")
-MINGDE = "上海明德贸易有限公司"
+TECH, AGENT = world.TECH, world.AGENT
+CUSTOMER = world.PORTAL_USER
+MINGDE = world.CUSTOMER
 PASSWORD = os.environ.get("DEMO_PASSWORD") or "aftersales"
 
 CORPUS = [
@@ -94,8 +94,8 @@ def hostile_ticket():
 	# a comment by anyone who reads the ticket, and mail about it: Frappe's own doors
 	from frappe.desk.form.utils import add_comment
 
-	as_user(TECH, add_comment, "Service Ticket", ticket.name, PAYLOAD, TECH, "周师傅")
-	as_user(TECH, add_comment, "Service Ticket", ticket.name, CORPUS[2], TECH, "周师傅")  # JSON-shaped
+	as_user(TECH, add_comment, "Service Ticket", ticket.name, PAYLOAD, TECH, world.TECH_NAME)
+	as_user(TECH, add_comment, "Service Ticket", ticket.name, CORPUS[2], TECH, world.TECH_NAME)  # JSON-shaped
 	frappe.get_doc(
 		{
 			"doctype": "Communication",

@@ -1,11 +1,14 @@
-"""Factories shared by the test suites: small, explicit, and built on the demo data."""
+"""Factories shared by the test suites: small, explicit, and built on the tests' own world
+(tests/world.py), never on the demo's records."""
 
 import frappe
 from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
+from aftersales_app.tests import world
+
 
 def make_ticket(**values) -> "frappe.Document":
-	"""A saved Service Ticket of a demo customer; pass fields to override. Fields that only the
+	"""A saved Service Ticket of the world's customer; pass fields to override. Fields that only the
 	app's actions set (an assigned technician, amounts …) are set after the insert as the app would,
 	a set-up shortcut like force_state."""
 	from aftersales_app.aftersales_app.doctype.service_ticket.service_ticket import ServiceTicket
@@ -19,7 +22,7 @@ def make_ticket(**values) -> "frappe.Document":
 		{
 			"doctype": "Service Ticket",
 			"subject": "空调不制冷",
-			"customer": "上海明德贸易有限公司",
+			"customer": world.CUSTOMER,
 			"ticket_type": "Repair",
 			"description": "<p>开机后不出冷风</p>",
 			**values,
@@ -176,11 +179,9 @@ def make_dispatch_area(name: str):
 
 def make_visit(ticket=None, **values) -> "frappe.Document":
 	"""A saved Service Visit, scheduled from now for two hours; without a ticket, on a new ticket
-	assigned to the demo technician tech.zhou."""
+	assigned to the world's technician world.TECH."""
 	if ticket is None:
-		from aftersales_app.demo.data import demo_email
-
-		ticket = make_ticket(assigned_technician=demo_email("tech.zhou"))
+		ticket = make_ticket(assigned_technician=world.TECH)
 	start = values.pop("scheduled_start", None) or now_datetime()
 	return frappe.get_doc(
 		{
@@ -267,18 +268,15 @@ def login(page, base_url: str, user: str, password: str):
 
 
 def returned_ticket(
-	serial_no="SN-AC-0002", parts=(("AS-PART-COMP", 1, 0),), labour_hours=2, labour_not_covered=0, **values
+	serial_no=world.SERIAL_OUT, parts=((world.PART, 1, 0),), labour_hours=2, labour_not_covered=0, **values
 ):
-	"""A ticket whose technician (tech.zhou) visited, checked in, worked and filed the return slip:
+	"""A ticket whose technician (world.TECH) visited, checked in, worked and filed the return slip:
 	it waits for the customer's confirmation. Out of warranty by default; parts: (item, qty, not
 	covered)."""
 	from aftersales_app import visits
-	from aftersales_app.demo.data import demo_email
 
-	technician = demo_email("tech.zhou")
-	customer = (
-		frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else "上海明德贸易有限公司"
-	)
+	technician = world.TECH
+	customer = frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else world.CUSTOMER
 	ticket = force_state(
 		make_ticket(serial_no=serial_no, customer=customer, assigned_technician=technician, **values),
 		"In Progress",

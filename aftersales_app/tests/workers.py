@@ -5,6 +5,8 @@ import time
 
 import frappe
 
+from aftersales_app.tests import world
+
 
 def insert_tickets(site: str, sites_path: str, count: int, start_at: float) -> list[str]:
 	"""Insert `count` tickets, committing each, all workers starting at the same instant."""
@@ -19,7 +21,7 @@ def insert_tickets(site: str, sites_path: str, count: int, start_at: float) -> l
 				{
 					"doctype": "Service Ticket",
 					"subject": f"并发测试 {i}",
-					"customer": "上海明德贸易有限公司",
+					"customer": world.CUSTOMER,
 					"ticket_type": "Repair",
 				}
 			).insert()

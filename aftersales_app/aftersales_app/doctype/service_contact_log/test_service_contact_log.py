@@ -6,8 +6,8 @@ import pytest
 import frappe
 from frappe.desk.form.load import get_additional_timeline_content
 
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import ContactMismatchError
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import make_ticket
 
 
@@ -29,7 +29,7 @@ def test_contact_log_is_shown_on_the_ticket_timeline():
 
 def test_contact_of_another_customer_is_refused():
 	ticket = make_ticket()
-	other = frappe.db.get_value("Contact", {"email_id": demo.demo_email("zhaojing")})
+	other = frappe.db.get_value("Contact", {"email_id": world.CONTACT_PERSON_B})
 	with pytest.raises(ContactMismatchError):
 		make_log(ticket, contact=other)
 

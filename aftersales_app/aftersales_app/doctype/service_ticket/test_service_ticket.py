@@ -10,16 +10,16 @@ from freezegun import freeze_time
 import frappe
 from frappe.utils import add_days, getdate, nowdate
 
-from aftersales_app.demo import data as demo
 from aftersales_app.exceptions import (
 	ContactMismatchError,
 	InvoiceMismatchError,
 	SerialNoCustomerMismatchError,
 )
+from aftersales_app.tests import world
 from aftersales_app.tests.utils import force_state, make_sales_invoice, make_ticket
 
-MINGDE = "上海明德贸易有限公司"
-HUAXIN = "北京华信科技有限公司"
+MINGDE = world.CUSTOMER
+HUAXIN = world.CUSTOMER_B
 
 
 def test_number_is_date_based_and_sequential():
@@ -33,26 +33,26 @@ def test_customer_fills_contact_phone_email_address_and_territory():
 	ticket = make_ticket(customer=MINGDE)
 	primary = frappe.db.get_value("Customer", MINGDE, "customer_primary_contact")
 	assert ticket.contact == primary
-	assert ticket.contact_display == "王伟"
-	assert ticket.contact_phone == "13800000001"
-	assert ticket.raised_by == demo.demo_email("wangwei")
+	assert ticket.contact_display == world.CONTACT_NAME
+	assert ticket.contact_phone == world.PHONE
+	assert ticket.raised_by == world.PORTAL_USER
 	assert ticket.address == frappe.db.get_value("Customer", MINGDE, "customer_primary_address")
-	assert "世纪大道" in ticket.address_display
-	assert ticket.territory == "华东"
+	assert world.STREET in ticket.address_display
+	assert ticket.territory == world.EAST
 
 
 def test_typed_phone_is_kept_and_other_contact_fills_its_own_phone():
 	ticket = make_ticket(customer=MINGDE, contact_phone="021-55550000")
 	assert ticket.contact_phone == "021-55550000"
-	li_fang = frappe.db.get_value("Contact", {"email_id": demo.demo_email("lifang")})
+	li_fang = frappe.db.get_value("Contact", {"email_id": world.CONTACT_B})
 	ticket.contact = li_fang
 	ticket.save()
-	assert ticket.contact_phone == "13800000002"
-	assert ticket.raised_by == demo.demo_email("lifang")
+	assert ticket.contact_phone == world.PHONE_A2
+	assert ticket.raised_by == world.CONTACT_B
 
 
 def test_contact_of_another_customer_is_refused():
-	other = frappe.db.get_value("Contact", {"email_id": demo.demo_email("zhangqiang")})
+	other = frappe.db.get_value("Contact", {"email_id": world.PORTAL_USER_B})
 	with pytest.raises(ContactMismatchError):
 		make_ticket(customer=MINGDE, contact=other)
 
@@ -62,25 +62,25 @@ def test_changing_the_customer_replaces_the_old_customers_contact_and_address():
 	ticket.customer = HUAXIN
 	ticket.save()
 	assert ticket.contact == frappe.db.get_value("Customer", HUAXIN, "customer_primary_contact")
-	assert ticket.contact_phone == "13900000003"
-	assert ticket.territory == "华东"  # the territory is the agent's to change; it was set
+	assert ticket.contact_phone == world.PHONE_B
+	assert ticket.territory == world.EAST  # the territory is the agent's to change; it was set
 
 
 def test_serial_fills_item_and_customer():
-	ticket = make_ticket(customer=None, serial_no="SN-WH-0001")
-	assert ticket.customer == "广州粤海餐饮管理有限公司"
-	assert ticket.item_code == "AS-WH-6000"
-	assert ticket.item_name == "燃气热水器 JSQ-16"
-	assert ticket.contact_phone == "13700000004"
+	ticket = make_ticket(customer=None, serial_no=world.SERIAL_HEATER)
+	assert ticket.customer == world.CUSTOMER_C
+	assert ticket.item_code == world.PRODUCT_HEATER
+	assert ticket.item_name == world.HEATER_NAME
+	assert ticket.contact_phone == world.PHONE_C
 
 
 @pytest.mark.parametrize(
 	"serial_no, status",
 	[
-		("SN-AC-0001", "Under Warranty"),
-		("SN-AC-0002", "Out of Warranty"),
-		("SN-AC-0003", "Under AMC"),
-		("SN-AC-0004", "Out of AMC"),
+		(world.SERIAL_IN, "Under Warranty"),
+		(world.SERIAL_OUT, "Out of Warranty"),
+		(world.SERIAL_AMC, "Under AMC"),
+		(world.SERIAL_LAPSED, "Out of AMC"),
 	],
 )
 def test_warranty_status_from_the_serial_number(serial_no, status):
@@ -91,42 +91,42 @@ def test_warranty_status_from_the_serial_number(serial_no, status):
 
 
 def test_no_serial_and_no_purchase_date_means_unknown_warranty():
-	ticket = make_ticket(item_code="AS-AC-3500")
+	ticket = make_ticket(item_code=world.PRODUCT)
 	assert ticket.warranty_status == ""
 
 
 def test_without_serial_the_purchase_date_and_item_warranty_period_decide():
-	recent = make_ticket(item_code="AS-PU-1000", purchase_date=add_days(nowdate(), -100))
+	recent = make_ticket(item_code=world.PRODUCT_PURIFIER, purchase_date=add_days(nowdate(), -100))
 	assert recent.warranty_status == "Under Warranty"
 	assert recent.warranty_expiry_date == getdate(add_days(nowdate(), 265))
-	old = make_ticket(item_code="AS-PU-1000", purchase_date=add_days(nowdate(), -400))
+	old = make_ticket(item_code=world.PRODUCT_PURIFIER, purchase_date=add_days(nowdate(), -400))
 	assert old.warranty_status == "Out of Warranty"
 
 
 def test_serial_without_dates_falls_back_to_the_purchase_invoice():
-	invoice = make_sales_invoice(HUAXIN, "AS-PU-1000", posting_date=add_days(nowdate(), -30))
-	ticket = make_ticket(customer=HUAXIN, serial_no="SN-PU-0002", purchase_invoice=invoice.name)
+	invoice = make_sales_invoice(HUAXIN, world.PRODUCT_PURIFIER, posting_date=add_days(nowdate(), -30))
+	ticket = make_ticket(customer=HUAXIN, serial_no=world.SERIAL_NO_DATES, purchase_invoice=invoice.name)
 	assert ticket.purchase_date == getdate(invoice.posting_date)
 	assert ticket.warranty_status == "Under Warranty"
 	assert ticket.warranty_expiry_date == getdate(add_days(invoice.posting_date, 365))
 
 
 def test_warranty_is_rederived_when_its_inputs_change():
-	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	ticket = make_ticket(customer=MINGDE, serial_no=world.SERIAL_IN)
 	assert ticket.warranty_status == "Under Warranty"
-	ticket.serial_no = "SN-AC-0002"
+	ticket.serial_no = world.SERIAL_OUT
 	ticket.save()
 	assert ticket.warranty_status == "Out of Warranty"
 	ticket.serial_no = None
-	ticket.item_code = "AS-AC-3500"
+	ticket.item_code = world.PRODUCT
 	ticket.save()
 	assert ticket.warranty_status == ""
 
 
 def test_warranty_is_judged_on_the_day_the_ticket_was_opened():
-	expiry = frappe.db.get_value("Serial No", "SN-AC-0001", "warranty_expiry_date")
+	expiry = frappe.db.get_value("Serial No", world.SERIAL_IN, "warranty_expiry_date")
 	with freeze_time(add_days(expiry, 1)):
-		late = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+		late = make_ticket(customer=MINGDE, serial_no=world.SERIAL_IN)
 	assert late.warranty_status == "Out of Warranty"
 	late.reload()
 	late.subject = "复查"
@@ -135,7 +135,7 @@ def test_warranty_is_judged_on_the_day_the_ticket_was_opened():
 
 
 def test_warranty_status_cannot_be_typed_in():
-	ticket = make_ticket(customer=MINGDE, serial_no="SN-AC-0002")
+	ticket = make_ticket(customer=MINGDE, serial_no=world.SERIAL_OUT)
 	ticket.warranty_status = "Under Warranty"
 	ticket.save()
 	assert ticket.reload().warranty_status == "Out of Warranty"
@@ -144,20 +144,20 @@ def test_warranty_status_cannot_be_typed_in():
 def test_serial_of_another_customer_is_refused_and_nothing_written():
 	before = frappe.db.count("Service Ticket")
 	with pytest.raises(SerialNoCustomerMismatchError, match=HUAXIN):
-		make_ticket(customer=MINGDE, serial_no="SN-AC-0003")
+		make_ticket(customer=MINGDE, serial_no=world.SERIAL_AMC)
 	assert frappe.db.count("Service Ticket") == before
 
 
 def test_invoice_of_another_customer_is_refused():
-	invoice = make_sales_invoice(HUAXIN, "AS-AC-3500")
+	invoice = make_sales_invoice(HUAXIN, world.PRODUCT)
 	with pytest.raises(InvoiceMismatchError):
 		make_ticket(customer=MINGDE, purchase_invoice=invoice.name)
 
 
 def test_invoice_without_the_item_is_refused():
-	invoice = make_sales_invoice(MINGDE, "AS-WH-6000")
+	invoice = make_sales_invoice(MINGDE, world.PRODUCT_HEATER)
 	with pytest.raises(InvoiceMismatchError):
-		make_ticket(customer=MINGDE, item_code="AS-AC-3500", purchase_invoice=invoice.name)
+		make_ticket(customer=MINGDE, item_code=world.PRODUCT, purchase_invoice=invoice.name)
 
 
 def test_ticket_type_gives_its_default_priority():
@@ -171,13 +171,13 @@ def test_ticket_type_gives_its_default_priority():
 def test_repeat_problems_are_counted_and_listed():
 	from aftersales_app.api.ticket import get_service_history
 
-	first = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
-	second = make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
+	first = make_ticket(customer=MINGDE, serial_no=world.SERIAL_IN)
+	second = make_ticket(customer=MINGDE, serial_no=world.SERIAL_IN)
 	earlier = frappe.db.count(
-		"Service Ticket", {"serial_no": "SN-AC-0001", "name": ("not in", [first.name, second.name])}
+		"Service Ticket", {"serial_no": world.SERIAL_IN, "name": ("not in", [first.name, second.name])}
 	)
 	assert (first.repeat_count, second.repeat_count) == (earlier, earlier + 1)
-	history = get_service_history(customer=MINGDE, serial_no="SN-AC-0001", exclude=second.name)
+	history = get_service_history(customer=MINGDE, serial_no=world.SERIAL_IN, exclude=second.name)
 	assert history["serial_no"][0].name == first.name
 	assert history["serial_no_count"] == earlier + 1
 	assert first.name in [t.name for t in history["customer"]]
@@ -190,12 +190,10 @@ def test_desk_save_records_phone_as_channel():
 
 def test_technician_cannot_change_customer_or_warranty():
 	ticket = force_state(
-		make_ticket(
-			customer=MINGDE, serial_no="SN-AC-0002", assigned_technician=demo.demo_email("tech.zhou")
-		),
+		make_ticket(customer=MINGDE, serial_no=world.SERIAL_OUT, assigned_technician=world.TECH),
 		"In Progress",
 	)
-	frappe.set_user(demo.demo_email("tech.zhou"))
+	frappe.set_user(world.TECH)
 	doc = frappe.get_doc("Service Ticket", ticket.name)
 	doc.customer = HUAXIN
 	doc.warranty_status = "Under Warranty"
@@ -209,7 +207,7 @@ def test_technician_cannot_change_customer_or_warranty():
 
 
 def test_technician_cannot_create_tickets():
-	frappe.set_user(demo.demo_email("tech.zhou"))
+	frappe.set_user(world.TECH)
 	with pytest.raises(frappe.PermissionError):
 		make_ticket()
 
@@ -217,8 +215,8 @@ def test_technician_cannot_create_tickets():
 def test_customer_serial_and_item_forms_show_service_tickets():
 	from frappe.desk.notifications import get_open_count
 
-	make_ticket(customer=MINGDE, serial_no="SN-AC-0001")
-	for doctype, name in (("Customer", MINGDE), ("Serial No", "SN-AC-0001"), ("Item", "AS-AC-3500")):
+	make_ticket(customer=MINGDE, serial_no=world.SERIAL_IN)
+	for doctype, name in (("Customer", MINGDE), ("Serial No", world.SERIAL_IN), ("Item", world.PRODUCT)):
 		counts = get_open_count(doctype, name)["count"]["external_links_found"]
 		found = {c["doctype"]: c["count"] for c in counts}
 		assert found.get("Service Ticket", 0) >= 1, (doctype, counts)
