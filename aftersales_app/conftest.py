@@ -28,6 +28,11 @@ def pytest_configure(config):
 	from aftersales_app.tests import world
 
 	world.build()
+	# the site's encryption key exists before the live server starts (a fresh site makes it on
+	# first use, and two processes would make two)
+	from frappe.utils.password import get_encryption_key
+
+	get_encryption_key()
 	guest_limits.reset()  # limits counted by earlier runs (they live in Redis, by the hour)
 
 
@@ -62,6 +67,8 @@ def _rollback_after_test():
 	frappe.set_user("Administrator")
 	yield
 	frappe.db.rollback()
+	# the app's settings are read through the document cache: drop what a test saved
+	frappe.clear_document_cache("After-Sales Settings", "After-Sales Settings")
 	frappe.set_user("Administrator")
 	frappe.local.response = frappe._dict()
 

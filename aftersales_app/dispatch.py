@@ -19,6 +19,8 @@ from aftersales_app.exceptions import (
 	WrongStateError,
 )
 from aftersales_app.mixins.app_fields import save_as_app
+from aftersales_app.notify import notify
+from aftersales_app.notify.events import fullname, when
 from aftersales_app.status import (
 	AWAITING_ACCEPTANCE,
 	DISPATCHING,
@@ -159,7 +161,18 @@ def assign(ticket, technician: str):
 	frappe.db.set_value(
 		"Service Technician", technician, "last_assigned_on", now_datetime(), update_modified=False
 	)
+	tell_assigned(ticket)
 	return ticket
+
+
+def tell_assigned(ticket):
+	"""The technician hears of the assignment (once per assignment and deadline)."""
+	notify(
+		ticket,
+		"ticket_assigned",
+		f"{ticket.assigned_technician}|{ticket.accept_deadline}",
+		deadline=when(ticket.accept_deadline),
+	)
 
 
 def put_in_pool(ticket):
@@ -172,7 +185,13 @@ def put_in_pool(ticket):
 	save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
 	if ticket.status == DISPATCHING:
 		ticket = move_to_category(ticket, AWAITING_ACCEPTANCE)
+	tell_pool(ticket)
 	return ticket
+
+
+def tell_pool(ticket):
+	"""Every technician who may grab the pool ticket hears of it (once per round in the pool)."""
+	notify(ticket, "pool_available", f"pool|{ticket.accept_deadline}", deadline=when(ticket.accept_deadline))
 
 
 def auto_assign(ticket):
@@ -291,6 +310,14 @@ def request_transfer(ticket, user: str, colleague: str, reason: str):
 			NotQualifiedError,
 		)
 	save_dispatch_fields(ticket, transfer_to=colleague, transfer_reason=reason)
+	notify(
+		ticket,
+		"transfer_requested",
+		f"{user}|{colleague}|{frappe.utils.now()}",
+		requested_by=user,
+		requested_by_name=fullname(user),
+		colleague_name=fullname(colleague),
+	)
 	open_todo(
 		ticket,
 		colleague,
@@ -321,6 +348,14 @@ def answer_transfer(ticket, approve: bool):
 			frappe.PermissionError,
 		)
 	previous = ticket.assigned_technician
+	notify(
+		ticket,
+		"transfer_answered",
+		f"{previous}|{colleague}|{frappe.utils.now()}",
+		requested_by=previous,
+		colleague_name=fullname(colleague),
+		answer=_("approved") if approve else _("refused"),
+	)
 	if not approve:
 		close_todo(ticket, colleague)
 		save_dispatch_fields(ticket, transfer_to=None, transfer_reason=None)
@@ -360,7 +395,7 @@ def overdue_acceptance_query(now=None):
 
 def release_overdue_acceptances():
 	"""Scheduler job (every minute): tickets nobody accepted in time go back to customer service
-	(or to the pool, per After-Sales Settings), and the agent who registered the ticket is told."""
+	(or to the pool, per After-Sales Settings), and the ticket's responsible agent is told."""
 	to_pool = frappe.db.get_single_value("After-Sales Settings", "on_accept_timeout") == "Back to the Pool"
 	for name in overdue_acceptance_query().run(pluck=True):
 		frappe.db.savepoint("release_overdue")
@@ -375,7 +410,7 @@ def release_overdue_acceptances():
 
 
 def release(ticket, to_pool: bool):
-	technician = ticket.assigned_technician
+	technician, deadline = ticket.assigned_technician, ticket.accept_deadline
 	if technician:
 		close_todo(ticket, technician)
 	if to_pool:
@@ -383,12 +418,10 @@ def release(ticket, to_pool: bool):
 	else:
 		ticket = move_to_category(ticket, DISPATCHING, as_user="Administrator")
 		save_dispatch_fields(ticket, assigned_technician=None, in_pool=0, accept_deadline=None)
-	message = (
-		_("Nobody accepted service ticket {0} in time: it is back in the pool")
-		if to_pool
-		else _("Nobody accepted service ticket {0} in time: it is back with customer service")
-	)
-	notify(ticket.owner, ticket, message.format(ticket.name))
+	outcome = _("it is back in the pool") if to_pool else _("it is back with customer service")
+	notify(ticket, "accept_timeout", f"timeout|{deadline}", outcome=outcome)
+	if to_pool:
+		tell_pool(ticket)
 	return ticket
 
 
@@ -423,22 +456,6 @@ def close_todo(ticket, user: str | None):
 		},
 	):
 		assign_to.remove("Service Ticket", ticket.name, user, ignore_permissions=True)
-
-
-def notify(user: str, ticket, subject: str):
-	if not user or user in ("Administrator", "Guest"):
-		return
-	frappe.get_doc(
-		{
-			"doctype": "Notification Log",
-			"for_user": user,
-			"type": "Alert",
-			"document_type": "Service Ticket",
-			"document_name": ticket.name,
-			"subject": subject,
-			"from_user": frappe.session.user,
-		}
-	).insert(ignore_permissions=True)
 
 
 def pool_tickets_for(user: str) -> list[str]:

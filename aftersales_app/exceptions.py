@@ -89,3 +89,7 @@ class PaymentAmountError(frappe.ValidationError):
 
 class PaymentStateError(frappe.ValidationError):
 	pass
+
+
+class UrgeTooSoonError(frappe.ValidationError):
+	"""A ticket is urged once an hour at most."""

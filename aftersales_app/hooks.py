@@ -162,8 +162,16 @@ doc_events = {
 scheduler_events = {
 	"cron": {
 		# tickets nobody accepted within After-Sales Settings' accept timeout
-		"* * * * *": ["aftersales_app.dispatch.release_overdue_acceptances"],
+		# and the outbox's messages that are due (retries, and those whose job was lost)
+		"* * * * *": [
+			"aftersales_app.dispatch.release_overdue_acceptances",
+			"aftersales_app.notify.outbox.deliver_due",
+			# warnings, escalations and state limits whose moment has passed
+			"aftersales_app.escalation.escalate_due",
+		],
 	},
+	# one digest an hour of the notifications marked Hourly Digest
+	"hourly": ["aftersales_app.notify.outbox.send_digests"],
 }
 
 # Testing

@@ -15,6 +15,8 @@ from frappe.utils import flt, fmt_money, getdate, now_datetime
 from aftersales_app import billing, locks, roles
 from aftersales_app.exceptions import PaymentStateError, WrongStateError
 from aftersales_app.mixins.app_fields import save_as_app
+from aftersales_app.notify import notify
+from aftersales_app.notify.events import fullname
 from aftersales_app.status import (
 	AWAITING_PAYMENT,
 	AWAITING_REVISIT,
@@ -127,6 +129,12 @@ def reject(name: str, reason: str) -> "frappe.Document":
 	payment.update({"status": "Rejected", "rejection_reason": reason, "rejected_by": frappe.session.user})
 	_save(payment)
 	follow_money(payment.service_ticket)
+	notify(
+		payment,
+		"payment_rejected",
+		f"rejected|{frappe.utils.now()}",
+		amount=fmt_money(payment.amount, currency=payment.currency),
+	)
 	return payment
 
 
@@ -144,7 +152,19 @@ def resubmit(name: str) -> "frappe.Document":
 	payment.status = "Unconfirmed"
 	_save(payment)
 	follow_money(payment.service_ticket)
+	tell_finance(payment, f"resubmitted|{frappe.utils.now()}")
 	return payment
+
+
+def tell_finance(payment, occurrence: str):
+	"""Finance hears of a payment waiting for its confirmation."""
+	notify(
+		payment,
+		"payment_submitted",
+		occurrence,
+		amount=fmt_money(payment.amount, currency=payment.currency),
+		collector_name=fullname(payment.collected_by or payment.owner),
+	)
 
 
 def on_payment_entry_cancel(doc, method=None):

@@ -85,3 +85,27 @@ def boot_info() -> dict:
 		"collecting": sorted(COLLECTING),
 		"technician": [TECHNICIAN],
 	}
+
+
+# who may be a ticket's responsible agent (负责客服)
+RESPONSIBLE = frozenset({AGENT, MANAGER})
+
+
+def users_with(roles) -> list[str]:
+	"""Enabled desk users holding one of `roles` (Administrator aside), by name."""
+	user, has_role = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
+	return (
+		frappe.qb.from_(user)
+		.join(has_role)
+		.on((has_role.parent == user.name) & (has_role.parenttype == "User"))
+		.select(user.name)
+		.distinct()
+		.where(
+			(has_role.role.isin(list(roles)))
+			& (user.enabled == 1)
+			& (user.user_type == "System User")
+			& (user.name.notin(["Administrator", "Guest"]))
+		)
+		.orderby(user.name)
+		.run(pluck=True)
+	)

@@ -106,3 +106,14 @@ def request_transfer(ticket: str, colleague: str, reason: str) -> dict:
 def answer_transfer(ticket: str, approve: bool | int | str) -> dict:
 	"""The colleague, or customer service, accepts or refuses a transfer request."""
 	return dispatch.answer_transfer(_ticket(ticket, "read"), frappe.utils.sbool(approve)).as_dict()
+
+
+@endpoint(methods=["POST"])
+@only_for(roles.DISPATCHERS, DISPATCHERS_ONLY)
+def record_urge(ticket: str, note: str | None = None) -> dict:
+	"""Customer service records a customer's urge (催单) taken by phone: told and counted as the
+	portal's urge is; once an hour per ticket."""
+	from aftersales_app import escalation
+
+	_ticket(ticket, "write")
+	return escalation.urge(ticket, note).as_dict()

@@ -132,6 +132,7 @@ def get_ticket(name: str) -> dict:
 		"can_confirm": bool(moves.confirm),
 		"can_dispute": bool(moves.dispute),
 		"can_attach": ticket.status not in FINAL_CATEGORIES,
+		"can_urge": ticket.status not in FINAL_CATEGORIES,
 		"charges": charges.amounts_due(ticket),
 		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
 	}
@@ -149,6 +150,17 @@ def dispute_resolution(name: str, reason: str) -> dict:
 	"""The customer disputes the resolution, saying why (required): back to In Progress."""
 	ticket = resolution.dispute_resolution(_own_ticket(name), reason)
 	return {"name": ticket.name, "state": display.state_display(ticket.workflow_state, ticket.status)}
+
+
+@endpoint(methods=["POST"])
+def urge_ticket(name: str, note: str | None = None) -> dict:
+	"""The customer urges (催单) their ticket: the technician and the responsible agent hear it;
+	once an hour per ticket."""
+	from aftersales_app import escalation
+
+	_require_customer()
+	ticket = escalation.urge(_own_ticket(name).name, as_text(note) if note else None)
+	return {"name": ticket.name, "urge_count": ticket.urge_count}
 
 
 # --- new requests --------------------------------------------------------------------------------

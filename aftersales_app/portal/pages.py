@@ -31,6 +31,7 @@ def js_messages() -> dict:
 		"confirmed": _("Thank you: the resolution is confirmed"),
 		"disputed": _("Thank you: we will look into it again"),
 		"need_reason": _("Tell us what is still wrong"),
+		"urged": _("We have told the team: someone will get back to you soon"),
 		"need_fields": _("Give the request a subject and describe the problem"),
 		"uploading": _("Uploading photos…"),
 		"uploaded": _("The file is attached"),

@@ -57,7 +57,7 @@ def test_agent_registers_a_ticket_in_the_form_with_autofill_and_history(live_ser
 	try:
 		page.goto(f"{live_server}/app/service-ticket/new")
 		page.wait_for_function("window.cur_frm && cur_frm.doctype === 'Service Ticket'", timeout=30000)
-		assert page.evaluate("cur_frm.doc.channel") == "Phone"
+		wait_for_value(page, "channel", "Phone")  # the form's default, set on load
 		page.evaluate("cur_frm.set_value('subject', '空调噪音大')")
 		page.evaluate("([f, v]) => cur_frm.set_value(f, v)", ["customer", world.CUSTOMER])
 		wait_for_value(page, "contact_phone", world.PHONE)
@@ -172,3 +172,56 @@ def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server,
 		page.screenshot(path=str(artifacts / "desk-service-ticket-in-progress.png"))
 	finally:
 		delete_tickets({"subject": ("like", "状态展示%")})
+
+
+def test_admin_edits_a_notification_and_adds_a_robot_in_the_desk(live_server, browser, artifacts):
+	"""What the README shows an admin: a shipped notification's text and channel are a Frappe
+	Notification form; a group robot is a form of its own with the notifications it posts."""
+	from aftersales_app.notify.events import EVENTS
+
+	event = EVENTS["pool_available"]
+	notification = frappe.db.get_value(
+		"Notification", {"method": event.method, "channel": "System Notification"}
+	)
+	context = browser.new_context(viewport={"width": 1280, "height": 1100}, locale="zh-CN")
+	page = context.new_page()
+	try:
+		login(page, live_server, world.ADMIN, "aftersales")
+		page.goto(f"{live_server}/app/notification/{notification}")
+		page.wait_for_function("window.cur_frm && cur_frm.doc.name", timeout=30000)
+		assert page.evaluate("cur_frm.doc.method") == event.method
+		expect(page.locator('[data-fieldname="message"]').first).to_be_visible(timeout=30000)
+		page.screenshot(path=str(artifacts / "desk-notification-edit.png"), full_page=True)
+
+		page.goto(f"{live_server}/app/after-sales-robot/new")
+		page.wait_for_function("window.cur_frm && cur_frm.doctype === 'After-Sales Robot'", timeout=30000)
+		page.evaluate(
+			"""(n) => { cur_frm.set_value('robot_name', '华东售后群');
+			cur_frm.set_value('platform', 'DingTalk');
+			cur_frm.set_value('webhook_url', 'https://oapi.dingtalk.com/robot/send?access_token=demo');
+			cur_frm.set_value('secret', 'SEC-demo');
+			cur_frm.set_value('notifications', [{notification: n}]); }""",
+			notification,
+		)
+		page.wait_for_timeout(500)
+		page.screenshot(path=str(artifacts / "desk-robot-new.png"), full_page=True)
+		page.evaluate("cur_frm.save()")
+		page.wait_for_url(re.compile(r".*/app/after-sales-robot/.+$"), timeout=30000)
+		page.wait_for_function("window.cur_frm && !cur_frm.is_new()", timeout=30000)
+		frappe.db.rollback()
+		robot = frappe.get_doc("After-Sales Robot", "华东售后群")
+		assert robot.platform == "DingTalk" and [r.notification for r in robot.notifications] == [
+			notification
+		]
+		assert robot.get_password("secret") == "SEC-demo"
+
+		page.goto(f"{live_server}/app/after-sales-message")
+		expect(page.locator(".page-title")).to_contain_text("售后消息", timeout=30000)
+		page.screenshot(path=str(artifacts / "desk-after-sales-messages.png"), full_page=True)
+	finally:
+		context.close()
+		frappe.db.rollback()
+		frappe.delete_doc(
+			"After-Sales Robot", "华东售后群", force=True, ignore_permissions=True, ignore_missing=True
+		)
+		frappe.db.commit()

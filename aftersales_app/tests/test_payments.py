@@ -519,3 +519,24 @@ def test_finance_reads_the_customer_and_type_of_a_ticket():
 		ticket.contact_phone,
 	)
 
+
+def test_finance_hears_of_a_payment_and_the_collector_of_its_rejection():
+	from aftersales_app.notify import events
+
+	ticket = awaiting_payment()
+	payment = collect(ticket, 100)
+	finance = events.finance(payment, {})
+	assert FINANCE in finance and TECH not in finance
+
+	def told(event):
+		return frappe.get_all(
+			"After-Sales Message",
+			filters={"reference_name": payment.name, "event": event},
+			pluck="recipient",
+		)
+
+	assert sorted(told("payment_submitted")) == sorted(finance)
+	as_user(FINANCE, api.reject_payment, payment.name, "金额不符")
+	assert told("payment_rejected") == [TECH]
+	as_user(TECH, api.resubmit_payment, payment.name)
+	assert sorted(told("payment_submitted")) == sorted(finance * 2)  # submitted again: told again

@@ -189,6 +189,13 @@ def test_customer_disputes_with_a_reason_and_the_ticket_returns_to_work():
 	last = log_rows(ticket)[-1]
 	assert (last.to_category, last.changed_by, last.is_reopen) == ("In Progress", WANG, 1)
 	assert frappe.db.exists("Comment", {"reference_name": ticket.name, "content": ("like", "%还是不制冷%")})
+	told = frappe.get_all(
+		"After-Sales Message",
+		filters={"reference_name": ticket.name, "event": "resolution_disputed"},
+		fields=["recipient", "message"],
+	)
+	assert sorted(r.recipient for r in told) == sorted([world.TECH, ticket.responsible_agent])
+	assert all("还是不制冷" in r.message for r in told)
 
 
 def test_dispute_without_reason_or_in_the_wrong_state_changes_nothing():

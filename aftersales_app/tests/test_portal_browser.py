@@ -240,3 +240,28 @@ def test_every_portal_page_fits_a_phone(live_server, browser, tickets, artifacts
 			page.screenshot(path=str(artifacts / shot), full_page=True)
 	finally:
 		context.close()
+
+
+def test_customer_urges_from_the_ticket_page_once_an_hour(browser, live_server, tickets, artifacts):
+	context, page = new_page(browser)
+	try:
+		sign_in(page, live_server)
+		page.goto(f"{live_server}/service-tickets/{tickets.working.name}")
+		page.click("#as-urge")
+		expect(page.locator("#as-message")).to_contain_text("已通知", timeout=30000)
+		page.screenshot(path=str(artifacts / "portal-ticket-urged.png"), full_page=True)
+		page.reload()
+		page.click("#as-urge")
+		expect(page.locator("#as-message")).to_contain_text("一小时内已催过单", timeout=30000)
+		frappe.db.rollback()
+		assert frappe.db.get_value("Service Ticket", tickets.working.name, "urge_count") == 1
+		told = frappe.get_all(
+			"After-Sales Message",
+			filters={"reference_name": tickets.working.name, "event": "urge_received"},
+			pluck="recipient",
+		)
+		assert told == [frappe.db.get_value("Service Ticket", tickets.working.name, "responsible_agent")]
+	finally:
+		context.close()
+		frappe.db.delete("After-Sales Message", {"reference_name": tickets.working.name})
+		frappe.db.commit()

@@ -56,12 +56,18 @@ def app_strings() -> set[tuple[str, str | None]]:
 	for role in json.loads((PACKAGE / "fixtures" / "role.json").read_text(encoding="utf-8")):
 		strings.add((role["name"], None))
 	for field in json.loads((PACKAGE / "fixtures" / "custom_field.json").read_text(encoding="utf-8")):
-		strings.add((field["label"], field["dt"]))
+		if field.get("label"):
+			strings.add((field["label"], field["dt"]))
 		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
 
 	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
 	strings.update((name, None) for name, *_ in TICKET_TYPES)  # records of a translated DocType
+	from aftersales_app.notify.events import EVENTS
+
+	for event in EVENTS.values():  # Notification records, installed in the site's language
+		for shipped in event.shipped:
+			strings.update((text, None) for text in (shipped.name, shipped.subject, shipped.message) if text)
 	for pattern in ("**/*.py", "**/*.js", "**/*.html"):
 		for path in PACKAGE.glob(pattern):
 			if "/tests/" in str(path) or path.name.startswith("test_"):
@@ -90,8 +96,10 @@ def test_own_rows_do_not_redefine_upstream_words_site_wide(upstream):
 
 
 def test_translations_keep_their_placeholders():
+	"""Format placeholders ({0}) and the Jinja of notification texts ({{ doc.name }}, {% if %})."""
 	for row in own_rows():
-		assert sorted(re.findall(r"\{\d\}", row[0])) == sorted(re.findall(r"\{\d\}", row[1])), row
+		for pattern in (r"\{\d\}", r"\{\{.*?\}\}", r"\{%.*?%\}"):
+			assert sorted(re.findall(pattern, row[0])) == sorted(re.findall(pattern, row[1])), row
 
 
 def test_chinese_state_and_action_names_read_in_english():

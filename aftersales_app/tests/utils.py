@@ -268,19 +268,29 @@ def login(page, base_url: str, user: str, password: str):
 
 
 def returned_ticket(
-	serial_no=world.SERIAL_OUT, parts=((world.PART, 1, 0),), labour_hours=2, labour_not_covered=0, **values
+	serial_no=world.SERIAL_OUT,
+	parts=((world.PART, 1, 0),),
+	labour_hours=2,
+	labour_not_covered=0,
+	customer=None,
+	ticket=None,
+	**values,
 ):
 	"""A ticket whose technician (world.TECH) visited, checked in, worked and filed the return slip:
 	it waits for the customer's confirmation. Out of warranty by default; parts: (item, qty, not
-	covered)."""
+	covered); the customer is the serial number's (or `customer`); `ticket`: one of world.TECH's
+	in progress instead of a new one."""
 	from aftersales_app import visits
 
 	technician = world.TECH
-	customer = frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else world.CUSTOMER
-	ticket = force_state(
-		make_ticket(serial_no=serial_no, customer=customer, assigned_technician=technician, **values),
-		"In Progress",
+	customer = customer or (
+		frappe.db.get_value("Serial No", serial_no, "customer") if serial_no else world.CUSTOMER
 	)
+	if ticket is None:
+		ticket = force_state(
+			make_ticket(serial_no=serial_no, customer=customer, assigned_technician=technician, **values),
+			"In Progress",
+		)
 	warehouse = stock_warehouse()
 	visit = make_visit(
 		ticket,
@@ -322,3 +332,15 @@ def remove_ticket_and_money(ticket: str):
 		frappe.delete_doc("Service Visit", name, force=True, ignore_permissions=True)
 	frappe.delete_doc("Service Ticket", ticket, force=True, ignore_permissions=True)
 	frappe.db.commit()
+
+
+def deliver_messages(doc):
+	"""Send what the outbox holds for `doc` now, as the background job would after the commit."""
+	from aftersales_app.notify import outbox
+
+	for name in frappe.get_all(
+		"After-Sales Message",
+		filters={"reference_doctype": doc.doctype, "reference_name": doc.name, "status": "Queued"},
+		pluck="name",
+	):
+		outbox.deliver(name)

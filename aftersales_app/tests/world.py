@@ -52,6 +52,7 @@ SERIAL_NO_DATES = "TEST-PU-0002"  # no dates on the serial (CUSTOMER_B)
 
 # staff: one user per role; four technicians with skills, territories and capacity
 AGENT, MANAGER, FINANCE = email("agent"), email("manager"), email("finance")
+ADMIN = email("admin")  # a System Manager: Notification records, robots
 TECH, TECH_B, TECH_C, TECH_D = (email(p) for p in ("tech.a", "tech.b", "tech.c", "tech.d"))
 TECH_NAME = "测试周师傅"  # TECH's first name
 
@@ -138,6 +139,7 @@ WORLD = Dataset(
 		("manager", "测试主管", ["After-Sales Manager"]),
 		("agent", "测试客服", ["Service Agent"]),
 		("finance", "测试财务", ["Accounts User"]),
+		("admin", "测试管理员", ["System Manager", "After-Sales Manager"]),
 	],
 )
 

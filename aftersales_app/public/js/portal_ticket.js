@@ -1,4 +1,5 @@
-// The customer's ticket page (/service-tickets/<name>): confirm or dispute the resolution, add photos.
+// The customer's ticket page (/service-tickets/<name>): confirm or dispute the resolution, urge
+// the ticket (催单), add photos.
 (function () {
 	const portal = window.aftersales_portal;
 	const root = document.getElementById("as-ticket");
@@ -10,20 +11,25 @@
 		if (button) button.disabled = on;
 	}
 
-	const confirm = document.getElementById("as-confirm");
-	if (confirm) {
-		confirm.addEventListener("click", async () => {
-			busy(confirm, true);
+	// a button that calls one method of the ticket and says how it went; `then` after success
+	function on_click(id, method, done, then) {
+		const button = document.getElementById(id);
+		if (!button) return;
+		button.addEventListener("click", async () => {
+			busy(button, true);
 			try {
-				await portal.call("aftersales_app.api.portal.confirm_resolution", { name });
-				portal.show(message, portal.t("confirmed"), "ok");
-				reload();
+				await portal.call(`aftersales_app.api.portal.${method}`, { name });
+				portal.show(message, portal.t(done), "ok");
+				if (then) then();
 			} catch (e) {
 				portal.show(message, e.message);
-				busy(confirm, false);
+				busy(button, false);
 			}
 		});
 	}
+
+	on_click("as-confirm", "confirm_resolution", "confirmed", reload);
+	on_click("as-urge", "urge_ticket", "urged");
 
 	const open = document.getElementById("as-dispute-open");
 	const form = document.getElementById("as-dispute-form");

@@ -73,6 +73,10 @@ class ServicePayment(AppFieldsMixin, Document):
 		if not self.flags.money_followed_by_caller:
 			payments.follow_money(self.service_ticket)
 
+	def after_insert(self):
+		if self.status == "Unconfirmed":
+			payments.tell_finance(self, "submitted")
+
 	def on_trash(self):
 		if self.status == "Confirmed":
 			frappe.throw(
@@ -83,6 +87,9 @@ class ServicePayment(AppFieldsMixin, Document):
 			)
 
 	def after_delete(self):
+		frappe.db.delete(
+			"After-Sales Message", {"reference_doctype": self.doctype, "reference_name": self.name}
+		)
 		payments.follow_money(self.service_ticket)
 
 	def validate_not_confirmed(self):

@@ -98,6 +98,18 @@ frappe.ui.form.on("Service Ticket", {
 		const ask = (title, fields, method) =>
 			frappe.prompt(fields, (values) => run(method, values), title, __("Submit"));
 
+		if (dispatcher && !aftersales.is_final(doc.status)) {
+			frm.add_custom_button(
+				__("Customer Urged"),
+				() =>
+					ask(
+						__("Customer Urged"),
+						[{ fieldname: "note", fieldtype: "Small Text", label: __("What the customer said") }],
+						"record_urge"
+					),
+				group
+			);
+		}
 		if (dispatcher && [C.DISPATCHING, C.AWAITING_ACCEPTANCE].includes(doc.status)) {
 			frm.add_custom_button(
 				__("Assign Technician"),

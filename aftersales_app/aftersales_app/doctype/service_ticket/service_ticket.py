@@ -9,7 +9,7 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, formatdate, get_datetime, getdate, now_datetime
 
-from aftersales_app import billing, roles
+from aftersales_app import agents, billing, escalation, roles
 from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
@@ -63,6 +63,22 @@ class ServiceTicket(AppFieldsMixin, Document):
 		"paid_amount",
 		"unconfirmed_amount",
 		"outstanding_amount",
+		# ERPNext's agreement sets its targets and times (aftersales_app.setup.sla), the
+		# escalation job and the urges their own
+		"response_by",
+		"first_responded_on",
+		"first_response_time",
+		"on_hold_since",
+		"total_hold_time",
+		"agreement_status",
+		"sla_resolution_by",
+		"service_level_agreement_creation",
+		"sla_resolution_date",
+		"escalation_level",
+		"escalation_due",
+		"state_alerted_for",
+		"urge_count",
+		"last_urged_on",
 	)
 	# who the ticket belongs to and who works on it: changed by the app's actions (dispatch,
 	# grab, transfer) alone; the customer is chosen at registration
@@ -108,18 +124,21 @@ class ServiceTicket(AppFieldsMixin, Document):
 		diagnosis: DF.SmallText | None
 		dispatch_mode: DF.Literal["", "Direct", "Pool", "Auto"]
 		dispute_reason: DF.SmallText | None
+		escalation_due: DF.Datetime | None
+		escalation_level: DF.Int
 		faulty_serial_no: DF.Link | None
+		first_response_time: DF.Duration | None
 		hold_reason: DF.SmallText | None
 		in_pool: DF.Check
 		item_code: DF.Link | None
 		item_name: DF.Data | None
 		labour_hours: DF.Float
 		labour_not_covered: DF.Check
+		last_urged_on: DF.Datetime | None
 		naming_series: DF.Literal["ST-.YYYY..MM..DD.-.####"]
 		opened_on: DF.Datetime | None
 		outstanding_amount: DF.Currency
 		paid_amount: DF.Currency
-		priority: DF.Link | None
 		purchase_date: DF.Date | None
 		purchase_invoice: DF.Link | None
 		raised_by: DF.Data | None
@@ -127,9 +146,11 @@ class ServiceTicket(AppFieldsMixin, Document):
 		repeat_count: DF.Int
 		replacement_serial_no: DF.Link | None
 		resolution: DF.TextEditor | None
+		responsible_agent: DF.Link | None
 		return_slip_visit: DF.Link | None
 		serial_no: DF.Link | None
 		settlement: DF.Literal["", "Pay on Site", "Invoice Terms", "Deposit and Balance"]
+		state_alerted_for: DF.Datetime | None
 		state_since: DF.Datetime | None
 		status: DF.Literal[
 			"Open",
@@ -152,6 +173,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		transfer_reason: DF.SmallText | None
 		transfer_to: DF.Link | None
 		unconfirmed_amount: DF.Currency
+		urge_count: DF.Int
 		warranty_expiry_date: DF.Date | None
 		warranty_status: DF.Literal["", "Under Warranty", "Out of Warranty", "Under AMC", "Out of AMC"]
 		workflow_state: DF.Link | None
@@ -164,6 +186,9 @@ class ServiceTicket(AppFieldsMixin, Document):
 		self.guard_app_fields()
 		if self.is_new() and not self.opened_on:
 			self.opened_on = now_datetime()
+		if self.is_new():
+			agents.set_responsible_agent(self)
+		agents.validate_responsible_agent(self)
 		self.set_initial_state()
 		self.check_state_edit_rights()
 		self.set_customer_from_sender()
@@ -177,25 +202,36 @@ class ServiceTicket(AppFieldsMixin, Document):
 		self.set_status()
 		billing.set_charging(self)
 
+	def before_save(self):
+		# after validate and its hooks: ERPNext's agreement (a "*" hook) has set the targets
+		escalation.set_escalation_due(self)
+
 	def on_update(self):
-		self.log_state_change()
+		log = self.log_state_change()
 		billing.log_override(self)
 		if (
 			self.state_changed()
 			and self.status == ticket_status.AWAITING_ACCEPTANCE
 			and self.assigned_technician
 		):
-			from aftersales_app.dispatch import open_todo
+			from aftersales_app.dispatch import open_todo, tell_assigned
 
 			open_todo(
 				self,
 				self.assigned_technician,
 				_("Service ticket {0} is assigned to you: please accept it").format(self.name),
 			)
+			tell_assigned(self)
+		if log:
+			tell_state_change(self, log)
 
 	def on_trash(self):
 		# the status log is the ticket's own history: it goes with the ticket
 		frappe.db.delete("Service Ticket Status Log", {"ticket": self.name})
+		# and so are the messages told about it (the outbox)
+		frappe.db.delete(
+			"After-Sales Message", {"reference_doctype": self.doctype, "reference_name": self.name}
+		)
 
 	def may_change(self, fieldname: str) -> bool:
 		"""Customer service corrects the customer of a ticket until it is dispatched."""
@@ -277,6 +313,13 @@ class ServiceTicket(AppFieldsMixin, Document):
 		elif category != ticket_status.AWAITING_ACCEPTANCE:
 			if previous == ticket_status.AWAITING_ACCEPTANCE and category == ticket_status.IN_PROGRESS:
 				self.accepted_on = now_datetime()
+				# a technician's acceptance is the ticket's first real response (or a reply
+				# to the customer before it, which Frappe's Communication records)
+				if not self.first_responded_on:
+					self.first_responded_on = self.accepted_on
+					self.first_response_time = max(
+						0, (get_datetime(self.accepted_on) - get_datetime(self.creation)).total_seconds()
+					)
 			self.accept_deadline = None
 
 	def log_state_change(self):
@@ -307,6 +350,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		)
 		with app_action(log):
 			log.insert(ignore_permissions=True)
+		return log
 
 	def set_channel(self):
 		"""Record how the ticket arrived when the caller did not say."""
@@ -476,6 +520,35 @@ class ServiceTicket(AppFieldsMixin, Document):
 
 # Fields a workflow action may carry along with the state change, whoever may edit the state.
 TRANSITION_FIELDS = {"hold_reason", "dispute_reason"}
+
+
+def tell_state_change(ticket, log):
+	"""The customer hears of the states that concern them (the shipped notifications' condition),
+	and of the acceptance: by whom, and when to expect the work done; the technician and the
+	responsible agent hear of a disputed resolution."""
+	from aftersales_app.notify import notify
+	from aftersales_app.notify.events import expected_by, fullname
+
+	notify(ticket, "state_changed", log.name)
+	if log.from_category == ticket_status.AWAITING_CUSTOMER and log.to_category == ticket_status.IN_PROGRESS:
+		# the customer disputed the resolution (on the portal, or an agent for them)
+		notify(
+			ticket,
+			"resolution_disputed",
+			log.name,
+			recipients=[u for u in (ticket.assigned_technician, ticket.responsible_agent) if u],
+		)
+	if (
+		log.from_category == ticket_status.AWAITING_ACCEPTANCE
+		and log.to_category == ticket_status.IN_PROGRESS
+	):
+		notify(
+			ticket,
+			"ticket_accepted",
+			log.name,
+			technician_name=fullname(ticket.assigned_technician),
+			expected=expected_by(ticket),
+		)
 
 
 def _workflow_name() -> str | None:

@@ -1,0 +1,360 @@
+"""What the app tells, and whom: each event, its audience, the context its texts may use, and the
+Notification records shipped for it (their texts in English here, installed in the site's language
+by aftersales_app.setup.notifications; from then on the admin's to edit).
+
+A Notification belongs to an event by its `method` (`aftersales_<event>`, event "Method"), which
+no Document ever runs, so Frappe never sends these itself: aftersales_app.notify.outbox does, once
+per event, occurrence and recipient, after the commit."""
+
+from dataclasses import dataclass, field
+
+import frappe
+from frappe.utils import format_datetime
+
+from aftersales_app import roles
+
+EMAIL, SYSTEM, SMS, ROBOT = "Email", "System Notification", "SMS", "Robot"
+
+
+@dataclass(frozen=True)
+class Shipped:
+	"""A Notification record the app ships for an event."""
+
+	name: str  # the record's name (English; translated on install)
+	channel: str
+	subject: str
+	message: str
+	condition: str = ""
+
+
+@dataclass(frozen=True)
+class Event:
+	key: str
+	doctype: str
+	label: str
+	staff: str | None = None  # name of the audience function below, or None
+	customer: bool = False  # the ticket's customer (contact), on their preferred channel
+	shipped: tuple = field(default_factory=tuple)
+
+	@property
+	def method(self) -> str:
+		return f"aftersales_{self.key}"
+
+
+# --- audiences: users of the desk an event concerns -----------------------------------------------
+
+
+def responsible_agent(doc, context) -> list[str]:
+	return [doc.responsible_agent] if doc.get("responsible_agent") else []
+
+
+def assigned_technician(doc, context) -> list[str]:
+	return [doc.assigned_technician] if doc.get("assigned_technician") else []
+
+
+def transfer_requester(doc, context) -> list[str]:
+	return [context["requested_by"]] if context.get("requested_by") else []
+
+
+def qualified_technicians(doc, context) -> list[str]:
+	"""Technicians who may grab the pool ticket: skill, territory, capacity, not away or on holiday."""
+	from aftersales_app.dispatch import qualified_technicians
+
+	return [t.user or t.name for t in qualified_technicians(doc)]
+
+
+def finance(doc, context) -> list[str]:
+	return roles.users_with({roles.ACCOUNTS_USER, roles.ACCOUNTS_MANAGER})
+
+
+def collector(doc, context) -> list[str]:
+	return [doc.collected_by or doc.owner]
+
+
+def given(doc, context) -> list[str]:
+	"""Whom the flow names (the escalation chain's level, the ticket's technician and agent)."""
+	return list(context.get("recipients") or [])
+
+
+AUDIENCES = {
+	f.__name__: f
+	for f in (
+		given,
+		responsible_agent,
+		assigned_technician,
+		transfer_requester,
+		qualified_technicians,
+		finance,
+		collector,
+	)
+}
+
+# --- the events -----------------------------------------------------------------------------------
+
+TICKET, PAYMENT = "Service Ticket", "Service Payment"
+
+# categories whose news the customer hears (the shipped condition; the admin may widen it)
+CUSTOMER_CATEGORIES = ("Awaiting Customer", "Awaiting Payment", "Closed", "Cancelled")
+
+EVENTS = {
+	e.key: e
+	for e in (
+		Event(
+			"ticket_accepted",
+			TICKET,
+			"Ticket accepted",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: ticket accepted (customer e-mail)",
+					EMAIL,
+					"Service ticket {{ doc.name }} accepted",
+					"Your service ticket {{ doc.name }} ({{ doc.subject }}) was accepted by {{ technician_name }}.{% if expected %} Expected by {{ expected }}.{% endif %}",
+				),
+				Shipped(
+					"After-Sales: ticket accepted (customer SMS)",
+					SMS,
+					"",
+					"Your service ticket {{ doc.name }} was accepted by {{ technician_name }}.{% if expected %} Expected by {{ expected }}.{% endif %}",
+				),
+			),
+		),
+		Event(
+			"state_changed",
+			TICKET,
+			"Ticket state changed",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: ticket news (customer e-mail)",
+					EMAIL,
+					"Service ticket {{ doc.name }}: {{ doc.workflow_state }}",
+					"Your service ticket {{ doc.name }} ({{ doc.subject }}) is now: {{ doc.workflow_state }}.",
+					f"doc.status in {CUSTOMER_CATEGORIES!r}",
+				),
+				Shipped(
+					"After-Sales: ticket news (customer SMS)",
+					SMS,
+					"",
+					"Your service ticket {{ doc.name }} is now: {{ doc.workflow_state }}.",
+					f"doc.status in {CUSTOMER_CATEGORIES!r}",
+				),
+			),
+		),
+		Event(
+			"ticket_assigned",
+			TICKET,
+			"Ticket assigned",
+			staff="assigned_technician",
+			# the desk and e-mail notice is Frappe's own assignment (ToDo) notice
+			shipped=(
+				Shipped(
+					"After-Sales: ticket assigned (technician SMS)",
+					SMS,
+					"",
+					"Service ticket {{ doc.name }} is assigned to you: {{ doc.subject }}, {{ doc.customer_name }}. Please accept it by {{ deadline }}.",
+				),
+			),
+		),
+		Event(
+			"pool_available",
+			TICKET,
+			"Pool ticket available",
+			staff="qualified_technicians",
+			shipped=(
+				Shipped(
+					"After-Sales: new ticket in the pool",
+					SYSTEM,
+					"New ticket in the pool: {{ doc.name }} {{ doc.subject }} ({{ doc.territory or '' }})",
+					"Service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.territory or '' }}) waits in the ticket pool until {{ deadline }}: grab it if you can take it.",
+				),
+			),
+		),
+		Event(
+			"transfer_requested",
+			TICKET,
+			"Transfer requested",
+			staff="responsible_agent",
+			shipped=(
+				Shipped(
+					"After-Sales: transfer requested",
+					SYSTEM,
+					"{{ requested_by_name }} asks to transfer ticket {{ doc.name }} to {{ colleague_name }}",
+					"{{ requested_by_name }} asks to transfer service ticket {{ doc.name }} to {{ colleague_name }}: {{ doc.transfer_reason }}",
+				),
+			),
+		),
+		Event(
+			"transfer_answered",
+			TICKET,
+			"Transfer answered",
+			staff="transfer_requester",
+			shipped=(
+				Shipped(
+					"After-Sales: transfer answered",
+					SYSTEM,
+					"Transfer of ticket {{ doc.name }} to {{ colleague_name }}: {{ answer }}",
+					"Your request to transfer service ticket {{ doc.name }} to {{ colleague_name }} was answered: {{ answer }}.",
+				),
+			),
+		),
+		Event(
+			"accept_timeout",
+			TICKET,
+			"Acceptance timed out",
+			staff="responsible_agent",
+			shipped=(
+				Shipped(
+					"After-Sales: acceptance timed out",
+					SYSTEM,
+					"Nobody accepted service ticket {{ doc.name }} in time",
+					"Nobody accepted service ticket {{ doc.name }} ({{ doc.subject }}) in time: {{ outcome }}.",
+				),
+			),
+		),
+		Event(
+			"payment_submitted",
+			PAYMENT,
+			"Payment awaiting confirmation",
+			staff="finance",
+			shipped=(
+				Shipped(
+					"After-Sales: payment awaiting confirmation",
+					SYSTEM,
+					"Payment {{ doc.name }} awaits your confirmation",
+					"{{ collector_name }} collected {{ amount }} for service ticket {{ doc.service_ticket }} ({{ doc.mode_of_payment }}): please confirm it.",
+				),
+			),
+		),
+		Event(
+			"payment_rejected",
+			PAYMENT,
+			"Payment rejected",
+			staff="collector",
+			shipped=(
+				Shipped(
+					"After-Sales: payment rejected",
+					SYSTEM,
+					"Payment {{ doc.name }} was rejected",
+					"Finance rejected payment {{ doc.name }} of {{ amount }} for service ticket {{ doc.service_ticket }}: {{ doc.rejection_reason }}",
+				),
+			),
+		),
+		Event(
+			"resolution_disputed",
+			TICKET,
+			"Resolution disputed",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: resolution disputed",
+					SYSTEM,
+					"The customer disputed the resolution of ticket {{ doc.name }}",
+					"The customer of service ticket {{ doc.name }} ({{ doc.subject }}) says the problem is not solved: {{ doc.dispute_reason or '' }}",
+				),
+			),
+		),
+		Event(
+			"sla_warning",
+			TICKET,
+			"Resolution target nearing",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: resolution target nearing",
+					SYSTEM,
+					"Ticket {{ doc.name }}: {{ percent }}% of the resolution target used",
+					"Service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.workflow_state }}) has used {{ percent }}% of its resolution target: it must be resolved by {{ resolution_by }}.",
+				),
+			),
+		),
+		Event(
+			"sla_escalation",
+			TICKET,
+			"Resolution target breached",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: resolution target breached",
+					SYSTEM,
+					"Escalation: ticket {{ doc.name }} missed its resolution target",
+					"Service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.customer_name }}) was due by {{ resolution_by }} and is still {{ doc.workflow_state }}. Technician: {{ doc.assigned_technician or '-' }}.",
+				),
+			),
+		),
+		Event(
+			"state_overdue",
+			TICKET,
+			"Too long in a state",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: too long in a state",
+					SYSTEM,
+					"Ticket {{ doc.name }} has been {{ doc.workflow_state }} for over {{ hours }} hours",
+					"Service ticket {{ doc.name }} ({{ doc.subject }}) has been {{ doc.workflow_state }} for more than the {{ hours }} hours allowed.",
+				),
+			),
+		),
+		Event(
+			"urge_received",
+			TICKET,
+			"Customer urged",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: customer urged",
+					SYSTEM,
+					"The customer urged ticket {{ doc.name }} ({{ urges }})",
+					"The customer of service ticket {{ doc.name }} ({{ doc.subject }}) urged it, {{ urges }} time(s) so far.{% if note %} {{ note }}{% endif %}",
+				),
+			),
+		),
+		Event(
+			"urge_escalation",
+			TICKET,
+			"Urges escalated",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: urges escalated",
+					SYSTEM,
+					"Escalation: ticket {{ doc.name }} urged {{ urges }} times",
+					"The customer of service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.customer_name }}) urged it {{ urges }} times. Technician: {{ doc.assigned_technician or '-' }}; responsible agent: {{ doc.responsible_agent or '-' }}.",
+				),
+			),
+		),
+	)
+}
+
+
+def staff_of(event: Event, doc, context: dict) -> list[str]:
+	if not event.staff:
+		return []
+	return [u for u in AUDIENCES[event.staff](doc, context) if u and u not in ("Administrator", "Guest")]
+
+
+# --- context the texts may use, beyond `doc` -------------------------------------------------------
+
+
+def fullname(user: str | None) -> str:
+	return frappe.utils.get_fullname(user) if user else ""
+
+
+def when(value) -> str:
+	return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
+
+
+def expected_by(ticket) -> str:
+	"""When the customer may expect the work: the next visit scheduled, else the agreement's
+	resolution target."""
+	visit = frappe.qb.DocType("Service Visit")
+	start = (
+		frappe.qb.from_(visit)
+		.select(visit.scheduled_start)
+		.where((visit.ticket == ticket.name) & (visit.scheduled_start >= frappe.utils.now_datetime()))
+		.orderby(visit.scheduled_start)
+		.limit(1)
+		.run(pluck=True)
+	)
+	return when(start[0] if start else ticket.get("sla_resolution_by"))
