@@ -51,6 +51,13 @@ def pytest_terminal_summary(terminalreporter):
 
 
 @pytest.fixture
+def jobs_do_not_commit(monkeypatch):
+	"""The scheduler jobs commit after each row (aftersales_app.jobs); in a test that runs one,
+	the test's rollback undoes its work instead."""
+	monkeypatch.setattr(frappe.db, "commit", lambda *args, **kwargs: None)
+
+
+@pytest.fixture
 def report():
 	"""report(line): a line printed at the end of the run (e.g. how many requests a test made)."""
 	return REPORT.append

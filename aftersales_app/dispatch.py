@@ -12,7 +12,7 @@ from frappe.query_builder.functions import Count
 from frappe.utils import add_to_date, cint, getdate, now_datetime
 from frappe.utils.nestedset import get_ancestors_of
 
-from aftersales_app import locks, roles
+from aftersales_app import jobs, locks, roles
 from aftersales_app.exceptions import (
 	AlreadyTakenError,
 	NotQualifiedError,
@@ -397,16 +397,13 @@ def release_overdue_acceptances():
 	"""Scheduler job (every minute): tickets nobody accepted in time go back to customer service
 	(or to the pool, per After-Sales Settings), and the ticket's responsible agent is told."""
 	to_pool = frappe.db.get_single_value("After-Sales Settings", "on_accept_timeout") == "Back to the Pool"
-	for name in overdue_acceptance_query().run(pluck=True):
-		frappe.db.savepoint("release_overdue")
-		try:
-			ticket = frappe.get_doc("Service Ticket", name)
-			# a pool ticket nobody grabbed goes back to customer service, not round again
-			release(ticket, to_pool and not ticket.in_pool)
-		except Exception:
-			# one ticket's failure must not hold back the others; the job's end commits the rest
-			frappe.db.rollback(save_point="release_overdue")
-			frappe.log_error(title=f"Accept timeout of {name}")
+
+	def release_one(name):
+		ticket = frappe.get_doc("Service Ticket", name)
+		# a pool ticket nobody grabbed goes back to customer service, not round again
+		release(ticket, to_pool and not ticket.in_pool)
+
+	jobs.each(overdue_acceptance_query().run(pluck=True), release_one, "Accept timeout of {0}")
 
 
 def release(ticket, to_pool: bool):

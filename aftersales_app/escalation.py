@@ -12,7 +12,7 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, cint, flt, get_datetime, now_datetime
 
-from aftersales_app import locks, roles
+from aftersales_app import jobs, locks, roles
 from aftersales_app.exceptions import UrgeTooSoonError
 from aftersales_app.notify import notify
 from aftersales_app.status import AWAITING_ACCEPTANCE, FINAL_CATEGORIES, IN_PROGRESS
@@ -110,14 +110,7 @@ def due_query(now=None):
 
 def escalate_due():
 	"""Scheduler job (every minute): tell the points that passed, one ticket at a time."""
-	for name in due_query().run(pluck=True):
-		frappe.db.savepoint("escalate")
-		try:
-			escalate(name)
-		except Exception:
-			frappe.db.rollback(save_point="escalate")
-			frappe.log_error(title=f"Escalation of {name}")
-		frappe.db.commit()  # one ticket at a time: what was told stays told
+	jobs.each(due_query().run(pluck=True), escalate, "Escalation of {0}")
 
 
 def escalate(name: str):

@@ -47,3 +47,39 @@ def set_default_state_categories():
 			settings.append("states", row)
 	settings.flags.ignore_permissions = True
 	settings.save()
+
+
+def add_shipped_transitions(old_conditions: dict, actions: set | None = None):
+	"""Bring the shipped workflow's transitions to a site that installed an earlier release: a
+	missing row (of `actions`, or any) is added where its states exist; a row whose condition is
+	still what the earlier release shipped (`old_conditions`, by state, action, next state) gets the
+	new one; rows an admin changed are left alone."""
+	import json
+
+	install_default_workflow()  # new states and actions
+	with open(frappe.get_app_path("aftersales_app", "workflows", "workflow.json"), encoding="utf-8") as f:
+		shipped = json.load(f)[0]
+	if not frappe.db.exists("Workflow", shipped["name"]):
+		return
+	workflow = frappe.get_doc("Workflow", shipped["name"])
+	have = {(t.state, t.action, t.next_state, t.allowed): t for t in workflow.transitions}
+	changed = False
+	for row in shipped["transitions"]:
+		key = (row["state"], row["action"], row["next_state"], row["allowed"])
+		if key in have:
+			current = have[key]
+			if (
+				key[:3] in old_conditions
+				and (current.condition or None) == old_conditions[key[:3]]
+				and current.condition != row["condition"]
+			):
+				current.condition = row["condition"]
+				changed = True
+		elif (actions is None or row["action"] in actions) and all(
+			frappe.db.exists("Workflow State", s) for s in (row["state"], row["next_state"])
+		):
+			fields = ("state", "action", "next_state", "allowed", "allow_self_approval", "condition")
+			workflow.append("transitions", {k: row[k] for k in fields})
+			changed = True
+	if changed:
+		workflow.save(ignore_permissions=True)

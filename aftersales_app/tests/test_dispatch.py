@@ -248,6 +248,7 @@ def test_no_qualified_technician_is_a_clear_error():
 	assert ticket.reload().status == "Dispatching"
 
 
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_timeout_job_releases_exactly_the_overdue_tickets():
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):
@@ -273,6 +274,7 @@ def test_timeout_job_releases_exactly_the_overdue_tickets():
 
 
 @change_settings("After-Sales Settings", on_accept_timeout="Back to the Pool")
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_timeout_can_send_tickets_to_the_pool_and_tells_the_agent():
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):

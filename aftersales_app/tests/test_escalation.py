@@ -33,10 +33,7 @@ START = datetime(2026, 11, 20, 2, 0, 0)  # UTC; 10:00 in Shanghai, the site's ti
 HOUR = timedelta(hours=1)
 
 
-@pytest.fixture(autouse=True)
-def jobs_do_not_commit(monkeypatch):
-	"""The scheduler jobs commit after each ticket; here the test's rollback undoes them."""
-	monkeypatch.setattr(frappe.db, "commit", lambda *args, **kwargs: None)
+pytestmark = pytest.mark.usefixtures("jobs_do_not_commit")
 
 
 def told(ticket, event) -> list[str]:

@@ -162,6 +162,7 @@ def test_a_pool_ticket_tells_exactly_the_qualified_technicians():
 	assert {r.status for r in messages(ticket, "pool_available")} == {"Sent"}
 
 
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_the_timeout_job_run_twice_tells_the_responsible_agent_once():
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):
@@ -412,6 +413,7 @@ def test_the_delivery_query_reads_due_rows_by_index():
 
 
 @change_settings("After-Sales Settings", on_accept_timeout="Back to the Pool")
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_a_timed_out_ticket_back_in_the_pool_is_offered_again():
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):

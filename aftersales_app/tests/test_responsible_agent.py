@@ -72,6 +72,7 @@ def test_a_technician_cannot_change_the_responsible_agent():
 	assert frappe.db.get_value("Service Ticket", ticket.name, "responsible_agent") == world.AGENT
 
 
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_the_responsible_agent_hears_the_acceptance_timeout_of_a_portal_ticket():
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):
