@@ -169,9 +169,13 @@ scheduler_events = {
 			# warnings, escalations and state limits whose moment has passed
 			"aftersales_app.escalation.escalate_due",
 		],
+		# satisfaction surveys whose delay has passed, and expired links
+		"*/5 * * * *": ["aftersales_app.surveys.send_due"],
 	},
 	# one digest an hour of the notifications marked Hourly Digest
 	"hourly": ["aftersales_app.notify.outbox.send_digests"],
+	# birthday greetings to the contacts of customers
+	"daily": ["aftersales_app.care.send_birthday_greetings"],
 }
 
 # Testing

@@ -42,7 +42,7 @@ FINAL_CATEGORIES = (CLOSED, REJECTED, CANCELLED)
 # a ticket nobody works on yet: customer service may still correct its customer
 BEFORE_DISPATCH_CATEGORIES = (OPEN, PENDING_REVIEW, DISPATCHING)
 # going from one of these back to work is a reopening
-REOPEN_FROM_CATEGORIES = (AWAITING_CUSTOMER, *FINAL_CATEGORIES)
+REOPEN_FROM_CATEGORIES = (AWAITING_CUSTOMER, AWAITING_REVISIT, *FINAL_CATEGORIES)
 # where the money moves a ticket (aftersales_app.payments)
 MONEY_CATEGORIES = (AWAITING_PAYMENT, PAYMENT_SUBMITTED, AWAITING_REVISIT, CLOSED)
 # where a customer's confirmation leads (the workflow's conditions pick one: billable or not)

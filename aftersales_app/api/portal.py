@@ -12,7 +12,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits
+from aftersales_app import guest_limits, surveys
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
 from aftersales_app.portal import charges, display, lookup, resolution
@@ -134,7 +134,8 @@ def get_ticket(name: str) -> dict:
 		"can_attach": ticket.status not in FINAL_CATEGORIES,
 		"can_urge": ticket.status not in FINAL_CATEGORIES,
 		"charges": charges.amounts_due(ticket),
-		# the survey issue adds the open satisfaction survey (Service Survey) of the ticket here
+		# the satisfaction survey waiting for the customer's answer (aftersales_app.surveys)
+		"survey_open": bool(surveys.open_survey_of(ticket.name)),
 	}
 
 
@@ -161,6 +162,40 @@ def urge_ticket(name: str, note: str | None = None) -> dict:
 	_require_customer()
 	ticket = escalation.urge(_own_ticket(name).name, as_text(note) if note else None)
 	return {"name": ticket.name, "urge_count": ticket.urge_count}
+
+
+@endpoint(allow_guest=True, methods=["POST"])
+def answer_survey(
+	token: str | None = None,
+	ticket: str | None = None,
+	response_speed=None,
+	problem_solving=None,
+	attitude=None,
+	overall=None,
+	recommend=None,
+	comment=None,
+) -> dict:
+	"""The customer answers their satisfaction survey: through the link's token (no login; limited
+	per client address), or signed in, for one of their tickets. Once; a used, expired or unknown
+	link is refused alike."""
+	if token:
+		guest_limits.check_lookup()
+		name = surveys.by_token(token)
+	else:
+		_require_customer()
+		name = surveys.open_survey_of(_own_ticket(ticket).name)
+	if not name:
+		frappe.throw(_("This survey link is not valid any more"), frappe.DoesNotExistError)
+	values = {
+		"response_speed": response_speed,
+		"problem_solving": problem_solving,
+		"attitude": attitude,
+		"overall": overall,
+		"recommend": recommend,
+		"comment": comment if isinstance(comment, str) else None,
+	}
+	survey = surveys.answer(name, values, frappe.session.user)
+	return {"name": survey.name, "thanks": _("Thank you for your answer")}
 
 
 # --- new requests --------------------------------------------------------------------------------

@@ -499,6 +499,20 @@ def walk_to(ticket, category: str, technician: str | None = None):
 		if wanted == "Awaiting Acceptance":
 			ticket = dispatch.assign(ticket, technician) if technician else dispatch.put_in_pool(ticket)
 			continue
+		if wanted == "Closed":
+			# the revisit call (回访) closes the ticket
+			revisit = frappe.get_doc(
+				{
+					"doctype": "Service Revisit",
+					"service_ticket": ticket.name,
+					"reached": 1,
+					"problem_solved": "Yes",
+					"satisfaction": 5,
+					"customer_words": "处理及时，满意",
+				}
+			).insert(ignore_permissions=True)
+			ticket = frappe.get_doc("Service Ticket", revisit.service_ticket)
+			continue
 		user = ticket.assigned_technician if wanted == "In Progress" else "Administrator"
 		ticket = move_to_category(ticket, wanted, as_user=user)
 

@@ -138,7 +138,12 @@ def desk_users(users: list[str]) -> list[str]:
 
 
 def customer_of(doc) -> frappe._dict | None:
-	"""The ticket's contact: e-mail, mobile and preferred channel."""
+	"""The customer's contact (the ticket's, or the Contact itself): e-mail, mobile and preferred
+	channel."""
+	if doc.doctype == "Contact":
+		return frappe._dict(
+			email=doc.email_id, phone=doc.mobile_no or doc.phone, preferred=doc.get("preferred_channel")
+		)
 	ticket = ticket_of(doc)
 	if not ticket:
 		return None

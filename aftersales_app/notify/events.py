@@ -91,7 +91,7 @@ AUDIENCES = {
 
 # --- the events -----------------------------------------------------------------------------------
 
-TICKET, PAYMENT = "Service Ticket", "Service Payment"
+TICKET, PAYMENT, SURVEY, CONTACT = "Service Ticket", "Service Payment", "Service Survey", "Contact"
 
 # categories whose news the customer hears (the shipped condition; the admin may widen it)
 CUSTOMER_CATEGORIES = ("Awaiting Customer", "Awaiting Payment", "Closed", "Cancelled")
@@ -251,6 +251,61 @@ EVENTS = {
 					SYSTEM,
 					"The customer disputed the resolution of ticket {{ doc.name }}",
 					"The customer of service ticket {{ doc.name }} ({{ doc.subject }}) says the problem is not solved: {{ doc.dispute_reason or '' }}",
+				),
+			),
+		),
+		Event(
+			"survey_due",
+			SURVEY,
+			"Satisfaction survey",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: satisfaction survey (customer e-mail)",
+					EMAIL,
+					"How did we do? Service ticket {{ doc.service_ticket }}",
+					# plain text: Frappe translates a message without its markup
+					"Thank you for choosing us. Please tell us how we did on service ticket {{ doc.service_ticket }}: {{ link }}",
+				),
+				Shipped(
+					"After-Sales: satisfaction survey (customer SMS)",
+					SMS,
+					"",
+					"Please rate our service on ticket {{ doc.service_ticket }}: {{ link }}",
+				),
+			),
+		),
+		Event(
+			"birthday_greeting",
+			CONTACT,
+			"Birthday greeting",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: birthday greeting (e-mail)",
+					EMAIL,
+					"Happy birthday, {{ doc.first_name }}",
+					"Dear {{ doc.first_name }}, happy birthday from all of us who look after {{ doc.customer_name }}. Thank you for your trust.",
+				),
+				Shipped(
+					"After-Sales: birthday greeting (SMS)",
+					SMS,
+					"",
+					"Dear {{ doc.first_name }}, happy birthday! Thank you for your trust.",
+				),
+			),
+		),
+		Event(
+			"complaint_opened",
+			TICKET,
+			"Complaint from a survey",
+			staff="given",
+			shipped=(
+				Shipped(
+					"After-Sales: complaint from a survey",
+					SYSTEM,
+					"Unsatisfied customer: complaint {{ doc.name }}",
+					"Satisfaction survey {{ survey }} of ticket {{ doc.related_ticket }} was answered low: complaint {{ doc.name }} ({{ doc.customer_name }}) waits for you.",
 				),
 			),
 		),

@@ -32,6 +32,7 @@ def js_messages() -> dict:
 		"disputed": _("Thank you: we will look into it again"),
 		"need_reason": _("Tell us what is still wrong"),
 		"urged": _("We have told the team: someone will get back to you soon"),
+		"need_answers": _("Please answer every question"),
 		"need_fields": _("Give the request a subject and describe the problem"),
 		"uploading": _("Uploading photos…"),
 		"uploaded": _("The file is attached"),

@@ -103,6 +103,7 @@ STATE_LIMITS = [
 	(status.AWAITING_CUSTOMER, 72, "Responsible Agent"),
 	(status.AWAITING_PAYMENT, 72, "Responsible Agent"),
 	(status.PAYMENT_SUBMITTED, 24, "After-Sales Manager"),
+	(status.AWAITING_REVISIT, 72, "Responsible Agent"),
 ]
 
 

@@ -265,3 +265,43 @@ def test_customer_urges_from_the_ticket_page_once_an_hour(browser, live_server, 
 		context.close()
 		frappe.db.delete("After-Sales Message", {"reference_name": tickets.working.name})
 		frappe.db.commit()
+
+
+def test_customer_rates_the_service_from_the_ticket_page(browser, live_server, artifacts):
+	from aftersales_app import surveys
+	from aftersales_app.api import portal as portal_api
+	from aftersales_app.tests.utils import as_user
+
+	ticket = force_state(
+		make_ticket(subject="浏览器 服务评价", assigned_technician=world.TECH, resolution="<p>已修复</p>"),
+		"Awaiting Customer",
+	)
+	as_user(WANG, portal_api.confirm_resolution, ticket.name)
+	survey = frappe.get_all("Service Survey", filters={"service_ticket": ticket.name}, pluck="name")[0]
+	frappe.db.set_value(
+		"Service Survey", survey, "send_after", frappe.utils.add_days(frappe.utils.now_datetime(), -2)
+	)
+	surveys.send(survey)
+	frappe.db.commit()
+	context, page = new_page(browser, viewport=PHONE)
+	try:
+		sign_in(page, live_server)
+		page.goto(f"{live_server}/service-tickets/{ticket.name}")
+		page.click("#as-survey-invite a")
+		page.wait_for_url(re.compile(r".*/survey\?ticket=.*"), timeout=30000)
+		for field, score in (("response_speed", 5), ("problem_solving", 4), ("attitude", 5)):
+			page.check(f'input[name="{field}"][value="{score}"]')
+		page.check('input[name="overall"][value="Satisfied"]')
+		page.fill("#as-survey-recommend", "9")
+		page.fill("#as-survey-comment", "师傅准时，修得很好")
+		page.screenshot(path=str(artifacts / "portal-survey.png"), full_page=True)
+		page.click("#as-survey-submit")
+		expect(page.locator("#as-message")).to_contain_text("感谢", timeout=30000)
+		frappe.db.rollback()
+		answered = frappe.db.get_value(
+			"Service Survey", survey, ["status", "overall", "recommend", "answered_by"]
+		)
+		assert answered == ("Answered", "Satisfied", 9, WANG)
+	finally:
+		context.close()
+		delete_tickets({"subject": "浏览器 服务评价"})

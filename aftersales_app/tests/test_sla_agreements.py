@@ -9,10 +9,9 @@ from freezegun import freeze_time
 
 import frappe
 from frappe.utils import get_datetime
-from frappe.utils.nestedset import get_root_of
 
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import make_customer, make_ticket
+from aftersales_app.tests.utils import make_customer, make_customer_group, make_ticket
 
 GROUP, CUSTOMER, AGREEMENT = "测试大客户组", "测试大客户有限公司", "测试大客户服务"
 
@@ -20,14 +19,7 @@ GROUP, CUSTOMER, AGREEMENT = "测试大客户组", "测试大客户有限公司"
 def test_an_agreement_for_a_customer_group_applies_to_its_customers():
 	frappe.db.commit()  # the agreement's insert changes the schema: it commits on its own
 	try:
-		if not frappe.db.exists("Customer Group", GROUP):
-			frappe.get_doc(
-				{
-					"doctype": "Customer Group",
-					"customer_group_name": GROUP,
-					"parent_customer_group": get_root_of("Customer Group"),
-				}
-			).insert(ignore_permissions=True)
+		make_customer_group(GROUP)
 		make_customer(CUSTOMER, phone="13722229999")
 		frappe.db.set_value("Customer", CUSTOMER, "customer_group", GROUP)
 		default = frappe.get_doc(

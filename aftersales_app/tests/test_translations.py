@@ -112,3 +112,14 @@ def test_chinese_state_and_action_names_read_in_english():
 	for action in {t["action"] for t in workflow["transitions"]}:
 		assert en.get(action), action
 	assert en["待财务确认"] == "Payment Submitted"
+
+
+def test_shipped_notification_texts_carry_no_markup():
+	"""Frappe strips markup from a message before it looks up its translation: a shipped text with
+	markup would never read in Chinese."""
+	from aftersales_app.notify.events import EVENTS
+
+	for event in EVENTS.values():
+		for shipped in event.shipped:
+			for text in (shipped.name, shipped.subject, shipped.message):
+				assert not re.search(r"<\s*[a-zA-Z/]", text or ""), text

@@ -120,6 +120,21 @@ def make_customer(name: str, phone: str = "13900000000") -> str:
 	return name
 
 
+def make_customer_group(name: str) -> str:
+	"""A customer group of its own under the root (made once)."""
+	from frappe.utils.nestedset import get_root_of
+
+	if not frappe.db.exists("Customer Group", name):
+		frappe.get_doc(
+			{
+				"doctype": "Customer Group",
+				"customer_group_name": name,
+				"parent_customer_group": get_root_of("Customer Group"),
+			}
+		).insert(ignore_permissions=True)
+	return name
+
+
 def make_portal_user(email: str, customer: str | None = None) -> str:
 	"""A website user with the Customer role, optionally made the user of a new contact of
 	`customer` (how "Invite as User" connects a contact)."""
@@ -332,6 +347,23 @@ def remove_ticket_and_money(ticket: str):
 		frappe.delete_doc("Service Visit", name, force=True, ignore_permissions=True)
 	frappe.delete_doc("Service Ticket", ticket, force=True, ignore_permissions=True)
 	frappe.db.commit()
+
+
+def record_revisit(ticket, user: str, solved: bool = True, reached: bool = True, **values):
+	"""`user` records the revisit call (回访) of a ticket waiting for it."""
+	return as_user(
+		user,
+		lambda: frappe.get_doc(
+			{
+				"doctype": "Service Revisit",
+				"service_ticket": ticket.name,
+				"reached": int(reached),
+				"problem_solved": ("Yes" if solved else "No") if reached else "",
+				"satisfaction": 5 if solved else 2,
+				**values,
+			}
+		).insert(),
+	)
 
 
 def deliver_messages(doc):

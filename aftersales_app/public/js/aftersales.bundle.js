@@ -17,6 +17,26 @@ aftersales.has_role = function (set) {
 	return (aftersales.vocabulary().roles[set] || []).some((r) => frappe.user_roles.includes(r));
 };
 
+// The From Date / To Date filters of a report, the last `months` months by default.
+aftersales.date_range_filters = function (months = 1) {
+	return [
+		{
+			fieldname: "from_date",
+			label: __("From Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.add_months(frappe.datetime.get_today(), -months),
+			reqd: 1,
+		},
+		{
+			fieldname: "to_date",
+			label: __("To Date"),
+			fieldtype: "Date",
+			default: frappe.datetime.get_today(),
+			reqd: 1,
+		},
+	];
+};
+
 aftersales.is_final = function (category) {
 	return aftersales.vocabulary().final.includes(category);
 };

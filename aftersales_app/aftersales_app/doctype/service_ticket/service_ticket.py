@@ -45,6 +45,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		"repeat_count",
 		"state_since",
 		"reopen_count",
+		"revisit_result",
 		"in_pool",
 		"accept_deadline",
 		"accepted_on",
@@ -82,7 +83,12 @@ class ServiceTicket(AppFieldsMixin, Document):
 	)
 	# who the ticket belongs to and who works on it: changed by the app's actions (dispatch,
 	# grab, transfer) alone; the customer is chosen at registration
-	action_fields: ClassVar[dict] = {"assigned_technician": None, "transfer_to": None, "customer": None}
+	action_fields: ClassVar[dict] = {
+		"assigned_technician": None,
+		"transfer_to": None,
+		"customer": None,
+		"related_ticket": None,
+	}
 	create_fields = ("customer",)
 	text_limits: ClassVar[dict] = {"description": 20000, "resolution": 20000}
 
@@ -147,6 +153,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		replacement_serial_no: DF.Link | None
 		resolution: DF.TextEditor | None
 		responsible_agent: DF.Link | None
+		revisit_result: DF.Literal["", "Solved", "Not Solved"]
 		return_slip_visit: DF.Link | None
 		serial_no: DF.Link | None
 		settlement: DF.Literal["", "Pay on Site", "Invoice Terms", "Deposit and Balance"]
@@ -228,10 +235,17 @@ class ServiceTicket(AppFieldsMixin, Document):
 	def on_trash(self):
 		# the status log is the ticket's own history: it goes with the ticket
 		frappe.db.delete("Service Ticket Status Log", {"ticket": self.name})
-		# and so are the messages told about it (the outbox)
+		# and so are the messages told about it (the outbox) and its satisfaction surveys
 		frappe.db.delete(
 			"After-Sales Message", {"reference_doctype": self.doctype, "reference_name": self.name}
 		)
+		surveys = frappe.get_all("Service Survey", filters={"service_ticket": self.name}, pluck="name")
+		if surveys:
+			frappe.db.delete(
+				"After-Sales Message",
+				{"reference_doctype": "Service Survey", "reference_name": ("in", surveys)},
+			)
+			frappe.db.delete("Service Survey", {"name": ("in", surveys)})
 
 	def may_change(self, fieldname: str) -> bool:
 		"""Customer service corrects the customer of a ticket until it is dispatched."""
@@ -302,6 +316,8 @@ class ServiceTicket(AppFieldsMixin, Document):
 			if previous in ticket_status.REOPEN_FROM_CATEGORIES and category == ticket_status.IN_PROGRESS:
 				self.reopen_count = cint(self.reopen_count) + 1
 				self.flags.reopened = True
+			if category == ticket_status.AWAITING_REVISIT:
+				self.revisit_result = None  # a new revisit call decides
 
 	def set_acceptance_times(self, previous: str | None, category: str):
 		"""The accept deadline runs while the ticket waits for acceptance, whichever way it got
@@ -530,6 +546,13 @@ def tell_state_change(ticket, log):
 	from aftersales_app.notify.events import expected_by, fullname
 
 	notify(ticket, "state_changed", log.name)
+	if (
+		log.from_category == ticket_status.AWAITING_CUSTOMER
+		and log.to_category in ticket_status.CONFIRM_CATEGORIES
+	):
+		from aftersales_app.surveys import make_survey
+
+		make_survey(ticket)  # the customer confirmed: their satisfaction survey, sent later
 	if log.from_category == ticket_status.AWAITING_CUSTOMER and log.to_category == ticket_status.IN_PROGRESS:
 		# the customer disputed the resolution (on the portal, or an agent for them)
 		notify(

@@ -3,20 +3,7 @@
 
 frappe.query_reports["Confirmed Service Payments"] = {
 	filters: [
-		{
-			fieldname: "from_date",
-			label: __("From Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.add_months(frappe.datetime.get_today(), -1),
-			reqd: 1,
-		},
-		{
-			fieldname: "to_date",
-			label: __("To Date"),
-			fieldtype: "Date",
-			default: frappe.datetime.get_today(),
-			reqd: 1,
-		},
+		...aftersales.date_range_filters(),
 		{
 			fieldname: "period",
 			label: __("Period"),

@@ -9,6 +9,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
+from aftersales_app.reports import column, ticket_columns
 from aftersales_app.status import FINAL_CATEGORIES
 
 
@@ -48,29 +49,8 @@ def get_stuck(filters, now) -> list:
 
 def get_columns() -> list[dict]:
 	return [
-		{
-			"fieldname": "name",
-			"label": _("Service Ticket"),
-			"fieldtype": "Link",
-			"options": "Service Ticket",
-			"width": 170,
-		},
-		{"fieldname": "subject", "label": _("Subject"), "fieldtype": "Data", "width": 200},
-		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 180},
-		{
-			"fieldname": "workflow_state",
-			"label": _("Workflow State"),
-			"fieldtype": "Link",
-			"options": "Workflow State",
-			"width": 130,
-		},
-		{
-			"fieldname": "assigned_technician",
-			"label": _("Assigned Technician"),
-			"fieldtype": "Link",
-			"options": "Service Technician",
-			"width": 160,
-		},
-		{"fieldname": "state_since", "label": _("In State Since"), "fieldtype": "Datetime", "width": 160},
-		{"fieldname": "hours_in_state", "label": _("Hours in State"), "fieldtype": "Float", "width": 120},
+		*ticket_columns(
+			"name", "subject", "customer_name", "workflow_state", "assigned_technician", "state_since"
+		),
+		column("hours_in_state", "Hours in State", "Float"),
 	]

@@ -1,0 +1,98 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+"""Satisfaction survey answers (满意度) by technician, ticket type or territory over a date range:
+the average scores, the share satisfied and the Net Promoter Score (promoters 9-10 minus
+detractors 0-6, in percent of the answers), aggregated by the database."""
+
+import frappe
+from frappe import _
+from frappe.query_builder import Case
+from frappe.query_builder.functions import Avg, Count, Sum
+from frappe.utils import add_days, flt, getdate, nowdate
+
+GROUPS = {"Technician": "technician", "Ticket Type": "ticket_type", "Territory": "territory"}
+
+
+@frappe.read_only()
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	rows = get_rows(filters)
+	return get_columns(filters), rows, None, get_chart(rows)
+
+
+def get_rows(filters) -> list[dict]:
+	group = GROUPS.get(filters.group_by or "Technician", "technician")
+	survey = frappe.qb.DocType("Service Survey")
+	column = survey[group]
+	to_date = getdate(filters.to_date or nowdate())
+	from_date = getdate(filters.from_date or add_days(to_date, -30))
+
+	def share(condition):
+		return Sum(Case().when(condition, 1).else_(0))
+
+	rows = (
+		frappe.qb.from_(survey)
+		.select(
+			column.as_("group_value"),
+			Count(survey.name).as_("answers"),
+			Avg(survey.response_speed).as_("response_speed"),
+			Avg(survey.problem_solving).as_("problem_solving"),
+			Avg(survey.attitude).as_("attitude"),
+			share(survey.overall == "Satisfied").as_("satisfied"),
+			share(survey.recommend >= 9).as_("promoters"),
+			share(survey.recommend <= 6).as_("detractors"),
+		)
+		.where(
+			(survey.status == "Answered")
+			& (survey.answered_on >= from_date)
+			& (survey.answered_on < add_days(to_date, 1))
+		)
+		.groupby(column)
+		.orderby(Count(survey.name), order=frappe.qb.desc)
+		.run(as_dict=True)
+	)
+	for row in rows:
+		answers = row.answers or 1
+		row.group_value = row.group_value or _("Not Set")
+		for field in ("response_speed", "problem_solving", "attitude"):
+			row[field] = flt(row[field], 2)
+		row.satisfied_share = flt(100 * flt(row.satisfied) / answers, 1)
+		row.nps = flt(100 * (flt(row.promoters) - flt(row.detractors)) / answers, 1)
+	return rows
+
+
+def get_columns(filters) -> list[dict]:
+	group = filters.group_by or "Technician"
+	options = {
+		"Technician": "Service Technician",
+		"Ticket Type": "Service Ticket Type",
+		"Territory": "Territory",
+	}
+	return [
+		{
+			"fieldname": "group_value",
+			"label": _(group),
+			"fieldtype": "Link",
+			"options": options.get(group),
+			"width": 200,
+		},
+		{"fieldname": "answers", "label": _("Answers"), "fieldtype": "Int", "width": 90},
+		{"fieldname": "response_speed", "label": _("Response speed"), "fieldtype": "Float", "width": 110},
+		{"fieldname": "problem_solving", "label": _("Problem solving"), "fieldtype": "Float", "width": 110},
+		{"fieldname": "attitude", "label": _("Attitude"), "fieldtype": "Float", "width": 110},
+		{"fieldname": "satisfied_share", "label": _("Satisfied (%)"), "fieldtype": "Percent", "width": 110},
+		{"fieldname": "nps", "label": _("NPS"), "fieldtype": "Float", "width": 90},
+	]
+
+
+def get_chart(rows: list[dict]) -> dict | None:
+	if not rows:
+		return None
+	return {
+		"data": {
+			"labels": [row.group_value for row in rows],
+			"datasets": [{"name": _("NPS"), "values": [row.nps for row in rows]}],
+		},
+		"type": "bar",
+		"colors": ["#2490ef"],
+	}
