@@ -1,5 +1,13 @@
-"""Caring for customers over time: birthday greetings (生日祝福) to the contacts of customers, once a
-year on the birthday, through the contact's preferred channel.
+"""Caring for customers over time: their lifecycle (活跃 / 休眠 / 流失) and birthday greetings (生日祝福).
+
+Lifecycle: a customer is Active while their last service ticket or purchase (submitted Sales
+Invoice) is recent, Dormant after After-Sales Settings' *Dormant After (Days)* and Lost after *Lost
+After (Days)*. A new ticket or invoice makes its customer Active at once (only that customer is
+touched); a daily job moves the customers whose last activity crossed a threshold, read by the
+index on the last-activity date, never by scanning every customer.
+
+Birthday greetings: to the contacts of customers, once a year on the birthday, through the
+contact's preferred channel.
 
 The greeting is a Frappe Notification on Contact (*After-Sales: birthday greeting*); the contact it
 sees carries its customer's `customer_name` and `customer_group`: a template per customer group is
@@ -14,7 +22,7 @@ from pypika.enums import DatePart
 from pypika.functions import Extract
 
 import frappe
-from frappe.utils import getdate, nowdate
+from frappe.utils import add_days, cint, getdate, nowdate
 
 from aftersales_app import jobs
 from aftersales_app.notify import notify
@@ -65,3 +73,64 @@ def send_birthday_greetings():
 	"""Scheduler job (daily): greet today's birthdays, one contact at a time."""
 	year = getdate().year
 	jobs.each(birthday_contacts(), lambda name: greet(name, year), "Birthday greeting of {0}")
+
+
+# --- lifecycle -----------------------------------------------------------------------------------
+
+ACTIVE, DORMANT, LOST = "Active", "Dormant", "Lost"
+
+
+def thresholds() -> tuple[int, int]:
+	settings = frappe.get_cached_doc("After-Sales Settings")
+	return cint(settings.dormant_after_days) or 180, cint(settings.lost_after_days) or 365
+
+
+def lifecycle_of(last_activity, today=None) -> str:
+	dormant, lost = thresholds()
+	days = (getdate(today or nowdate()) - getdate(last_activity)).days
+	return LOST if days >= lost else DORMANT if days >= dormant else ACTIVE
+
+
+def touch_customer(customer: str | None, day):
+	"""The customer was served or bought on `day`: their last activity moves forward (never back)
+	and their lifecycle follows."""
+	if not customer:
+		return
+	last = frappe.db.get_value("Customer", customer, "aftersales_last_activity")
+	day = getdate(day)
+	if last and getdate(last) >= day:
+		return
+	frappe.db.set_value(
+		"Customer",
+		customer,
+		{"aftersales_last_activity": day, "aftersales_lifecycle": lifecycle_of(day)},
+		update_modified=False,
+	)
+
+
+def on_ticket_insert(doc, method=None):
+	touch_customer(doc.customer, doc.opened_on or nowdate())
+
+
+def on_invoice_submit(doc, method=None):
+	if not doc.is_return:
+		touch_customer(doc.customer, doc.posting_date)
+
+
+def update_lifecycles(today=None):
+	"""Scheduler job (daily): customers whose last activity crossed a threshold move on."""
+	today = getdate(today or nowdate())
+	dormant, lost = thresholds()
+	customer = frappe.qb.DocType("Customer")
+	for status, days, before in ((LOST, lost, (ACTIVE, DORMANT, "")), (DORMANT, dormant, (ACTIVE, ""))):
+		names = (
+			frappe.qb.from_(customer)
+			.select(customer.name)
+			.where(
+				(customer.aftersales_last_activity <= add_days(today, -days))
+				& (customer.aftersales_lifecycle.isin(list(before)) | customer.aftersales_lifecycle.isnull())
+			)
+			.run(pluck=True)
+		)
+		for name in names:
+			frappe.db.set_value("Customer", name, "aftersales_lifecycle", status, update_modified=False)

@@ -141,9 +141,15 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# a service ticket makes its customer active (aftersales_app.care)
+	"Service Ticket": {"after_insert": "aftersales_app.care.on_ticket_insert"},
 	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
 	"Sales Invoice": {
-		"on_submit": "aftersales_app.billing.link_amended_invoice",
+		"on_submit": [
+			"aftersales_app.billing.link_amended_invoice",
+			# a purchase makes its customer active (aftersales_app.care)
+			"aftersales_app.care.on_invoice_submit",
+		],
 		"on_cancel": "aftersales_app.billing.unlink_charge_invoice",
 		"on_trash": "aftersales_app.billing.unlink_charge_invoice",
 	},
@@ -175,7 +181,11 @@ scheduler_events = {
 	# one digest an hour of the notifications marked Hourly Digest
 	"hourly": ["aftersales_app.notify.outbox.send_digests"],
 	# birthday greetings to the contacts of customers
-	"daily": ["aftersales_app.care.send_birthday_greetings"],
+	"daily": [
+		"aftersales_app.care.send_birthday_greetings",
+		# customers whose last service or purchase crossed a lifecycle threshold
+		"aftersales_app.care.update_lifecycles",
+	],
 }
 
 # Testing

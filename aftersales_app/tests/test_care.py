@@ -11,7 +11,7 @@ import frappe
 
 from aftersales_app import care
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import make_customer, make_customer_group
+from aftersales_app.tests.utils import make_customer, make_customer_group, make_ticket
 
 pytestmark = pytest.mark.usefixtures("jobs_do_not_commit")
 
@@ -96,3 +96,65 @@ def test_a_contact_without_a_way_to_reach_them_gets_nothing():
 	with freeze_time(datetime(2026, 12, 3, 1, 0)):
 		care.send_birthday_greetings()
 	assert greetings(contact) == []
+
+
+def test_lifecycle_active_dormant_lost_and_only_touched_customers_change():
+	from frappe.utils import add_days
+
+	from aftersales_app.tests.utils import make_sales_invoice
+
+	with freeze_time(datetime(2026, 1, 10, 2, 0), tick=True):
+		served = make_customer("生命周期客户甲")
+		make_ticket(customer=served)
+		bystander = make_customer("生命周期客户乙")
+		frappe.db.set_value(
+			"Customer",
+			bystander,
+			{"aftersales_last_activity": "2026-01-09", "aftersales_lifecycle": "Active"},
+		)
+	assert frappe.db.get_value("Customer", served, ["aftersales_lifecycle", "aftersales_last_activity"]) == (
+		"Active",
+		frappe.utils.getdate("2026-01-10"),
+	)
+	modified = frappe.db.get_value("Customer", bystander, "modified")
+	care.update_lifecycles("2026-07-08")  # 179 days: still active
+	assert frappe.db.get_value("Customer", served, "aftersales_lifecycle") == "Active"
+	care.update_lifecycles("2026-07-09")  # 180 days
+	assert frappe.db.get_value("Customer", served, "aftersales_lifecycle") == "Dormant"
+	care.update_lifecycles(add_days("2026-01-10", 365))
+	assert frappe.db.get_value("Customer", served, "aftersales_lifecycle") == "Lost"
+	assert frappe.db.get_value("Customer", bystander, "modified") == modified  # never rewritten
+	# a purchase makes a lost customer active again, that customer alone
+	returning = make_customer("生命周期客户丙")
+	frappe.db.set_value(
+		"Customer", returning, {"aftersales_last_activity": "2025-01-01", "aftersales_lifecycle": "Lost"}
+	)
+	with freeze_time(datetime(2026, 3, 1, 2, 0), tick=True):
+		make_sales_invoice(returning, world.PRODUCT, posting_date="2026-03-01")
+	assert frappe.db.get_value(
+		"Customer", returning, ["aftersales_lifecycle", "aftersales_last_activity"]
+	) == (
+		"Active",
+		frappe.utils.getdate("2026-03-01"),
+	)
+	assert frappe.db.get_value("Customer", bystander, "aftersales_lifecycle") == "Lost"
+	assert frappe.get_all(
+		"Customer",
+		filters={"aftersales_lifecycle": "Lost", "name": ("in", [served, bystander, returning])},
+		pluck="name",
+		order_by="name",
+	) == sorted([served, bystander])
+
+
+def test_the_lifecycle_job_reads_customers_by_index():
+	from frappe.query_builder import DocType
+
+	customer = DocType("Customer")
+	sql = (
+		frappe.qb.from_(customer)
+		.select(customer.name)
+		.where(customer.aftersales_last_activity <= "2026-01-01")
+		.get_sql()
+	)
+	plan = frappe.db.sql(f"explain {sql}", as_dict=True)
+	assert "aftersales_last_activity" in (plan[0].get("possible_keys") or ""), plan
