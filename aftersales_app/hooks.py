@@ -141,16 +141,30 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
-	# a service ticket makes its customer active (aftersales_app.care)
-	"Service Ticket": {"after_insert": "aftersales_app.care.on_ticket_insert"},
+	# a serial number's in-service date and next check-up (aftersales_app.maintenance_reminders)
+	"Serial No": {"validate": "aftersales_app.maintenance_reminders.on_serial_validate"},
+	# a service ticket makes its customer active (aftersales_app.care) and counts towards their
+	# tags (aftersales_app.customer_tags), as do survey answers and invoices
+	"Service Ticket": {
+		"after_insert": [
+			"aftersales_app.care.on_ticket_insert",
+			"aftersales_app.customer_tags.on_ticket_insert",
+		],
+		"on_update": "aftersales_app.customer_tags.on_ticket_update",
+	},
+	"Service Survey": {"on_update": "aftersales_app.customer_tags.on_survey_update"},
 	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
 	"Sales Invoice": {
 		"on_submit": [
 			"aftersales_app.billing.link_amended_invoice",
 			# a purchase makes its customer active (aftersales_app.care)
 			"aftersales_app.care.on_invoice_submit",
+			"aftersales_app.customer_tags.on_invoice_change",
 		],
-		"on_cancel": "aftersales_app.billing.unlink_charge_invoice",
+		"on_cancel": [
+			"aftersales_app.billing.unlink_charge_invoice",
+			"aftersales_app.customer_tags.on_invoice_change",
+		],
 		"on_trash": "aftersales_app.billing.unlink_charge_invoice",
 	},
 	"Payment Entry": {
@@ -185,6 +199,10 @@ scheduler_events = {
 		"aftersales_app.care.send_birthday_greetings",
 		# customers whose last service or purchase crossed a lifecycle threshold
 		"aftersales_app.care.update_lifecycles",
+		# customers whose tag rules' time windows moved past what earned them the tag
+		"aftersales_app.customer_tags.refresh_windows",
+		# check-up offers due by service period or ERPNext maintenance schedule
+		"aftersales_app.maintenance_reminders.offer_due",
 	],
 }
 

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits, surveys
+from aftersales_app import guest_limits, maintenance_reminders, surveys
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
 from aftersales_app.portal import charges, display, lookup, resolution
@@ -196,6 +196,34 @@ def answer_survey(
 	}
 	survey = surveys.answer(name, values, frappe.session.user)
 	return {"name": survey.name, "thanks": _("Thank you for your answer")}
+
+
+@endpoint(allow_guest=True, methods=["POST"])
+def answer_check_up(accept, token: str | None = None, reminder: str | None = None) -> dict:
+	"""The customer accepts or declines a check-up offer (保养提醒): through the link's token (no
+	login; limited per client address), or signed in, for an offer to one of their customers.
+	Accepting opens the check-up ticket. Once; a used, expired or unknown offer is refused alike."""
+	if token:
+		guest_limits.check_lookup()
+		name = maintenance_reminders.by_token(token)
+	else:
+		customers = _require_customer()
+		offers = maintenance_reminders.open_offers_of(customers)
+		name = reminder if isinstance(reminder, str) and reminder in offers else None
+	if not name:
+		frappe.throw(_("This check-up offer is not valid any more"), frappe.DoesNotExistError)
+	accepted = str(accept).lower() in ("1", "true", "yes")
+	if str(accept).lower() not in ("0", "1", "true", "false", "yes", "no"):
+		frappe.throw(_("Say whether you accept the check-up"), frappe.ValidationError)
+	result = maintenance_reminders.answer(name, accepted, frappe.session.user)
+	return {
+		"name": result.name,
+		"status": result.status,
+		"ticket": result.service_ticket if frappe.session.user != "Guest" else None,
+		"thanks": _("Thank you: we will call you to arrange the check-up")
+		if accepted
+		else _("Thank you for letting us know"),
+	}
 
 
 # --- new requests --------------------------------------------------------------------------------

@@ -146,7 +146,21 @@ def customer_of(doc) -> frappe._dict | None:
 		)
 	ticket = ticket_of(doc)
 	if not ticket:
-		return None
+		if not doc.get("contact"):
+			return None
+		# a document of the customer's own (a check-up offer): its contact
+		contact = frappe.db.get_value(
+			"Contact", doc.contact, ["email_id", "mobile_no", "phone", "preferred_channel"], as_dict=True
+		)
+		return (
+			frappe._dict(
+				email=contact.email_id,
+				phone=contact.mobile_no or contact.phone,
+				preferred=contact.preferred_channel,
+			)
+			if contact
+			else None
+		)
 	contact = (
 		frappe.db.get_value(
 			"Contact", ticket.contact, ["email_id", "mobile_no", "phone", "preferred_channel"], as_dict=True

@@ -92,6 +92,7 @@ AUDIENCES = {
 # --- the events -----------------------------------------------------------------------------------
 
 TICKET, PAYMENT, SURVEY, CONTACT = "Service Ticket", "Service Payment", "Service Survey", "Contact"
+REMINDER = "Maintenance Reminder"
 
 # categories whose news the customer hears (the shipped condition; the admin may widen it)
 CUSTOMER_CATEGORIES = ("Awaiting Customer", "Awaiting Payment", "Closed", "Cancelled")
@@ -292,6 +293,40 @@ EVENTS = {
 					SMS,
 					"",
 					"Dear {{ doc.first_name }}, happy birthday! Thank you for your trust.",
+				),
+			),
+		),
+		Event(
+			"maintenance_offer",
+			REMINDER,
+			"Check-up offer",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: check-up offer (customer e-mail)",
+					EMAIL,
+					"Time for a check-up: {{ doc.item_name or doc.serial_no }}",
+					"Dear customer, your {{ doc.item_name or doc.serial_no }} is due for a check-up on {{ doc.due_date }}. Accept or decline the offer here: {{ link }}",
+				),
+				Shipped(
+					"After-Sales: check-up offer (customer SMS)",
+					SMS,
+					"",
+					"Your {{ doc.item_name or doc.serial_no }} is due for a check-up. Accept or decline: {{ link }}",
+				),
+			),
+		),
+		Event(
+			"maintenance_follow_up",
+			REMINDER,
+			"Check-up offer to follow up",
+			staff="responsible_agent",
+			shipped=(
+				Shipped(
+					"After-Sales: check-up offer to follow up",
+					SYSTEM,
+					"Check-up offer {{ doc.name }} to {{ doc.customer_name }}",
+					"{{ doc.customer_name }} was offered a check-up of {{ doc.item_name or doc.serial_no }} (due {{ doc.due_date }}): call them and record their answer on offer {{ doc.name }}.",
 				),
 			),
 		),

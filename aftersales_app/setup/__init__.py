@@ -2,11 +2,12 @@
 roles' rights on ERPNext (permissions), ticket types (ticket_types), service items and modes of
 payment (charging), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
 Notification records (notifications), the default Service Level Agreement and the escalation
-points (sla).
+points (sla), the default customer tag rules (care).
 Runtime code imports nothing from here; patches that re-run a step do so from patches.txt."""
 
 import frappe
 
+from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
@@ -20,6 +21,7 @@ from aftersales_app.setup.workflow import install_default_workflow
 
 
 def after_install():
+	set_settings_defaults()
 	setup_erpnext_permissions()
 	make_ticket_types()
 	make_charging_setup()
@@ -27,21 +29,36 @@ def after_install():
 	if frappe.is_setup_complete():  # else the set-up wizard makes them, in the site's language
 		make_notifications()
 		make_service_level_agreement()
+		make_customer_tag_rules()
 
 
 def after_sync():
-	"""After the fixtures (roles) exist: the default workflow and its state categories."""
+	"""After the fixtures (roles) exist: the default workflow and its state categories; settings
+	added since the site last saved After-Sales Settings take their defaults."""
 	install_default_workflow()
+	set_settings_defaults()
 
 
-def after_setup_wizard(args=None):
-	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
-	was installed: give the shipped ticket types their default priorities then, and make the
-	notifications and the service level agreement in the language the wizard chose."""
-	make_ticket_types()
-	make_charging_setup()
-	make_notifications()
-	make_service_level_agreement()
+def set_settings_defaults(also_empty: bool = False):
+	"""Fields of After-Sales Settings never stored take their default: Frappe applies a Single's
+	defaults only when its form is saved, so a field a new release adds would read as empty (and
+	the next save would store it empty). A stored value, the admin's, is kept; `also_empty` (a
+	one-off patch's) also replaces stored empty values the app's own earlier saves wrote."""
+	from frappe.model import no_value_fields
+
+	singles = frappe.qb.DocType("Singles")
+	stored = dict(
+		frappe.qb.from_(singles)
+		.select(singles.field, singles.value)
+		.where(singles.doctype == "After-Sales Settings")
+		.run()
+	)
+	for df in frappe.get_meta("After-Sales Settings").fields:
+		if not df.default or df.fieldtype in no_value_fields:
+			continue
+		if df.fieldname not in stored or (also_empty and stored[df.fieldname] in (None, "", "0")):
+			frappe.db.set_single_value("After-Sales Settings", df.fieldname, df.default)
+	frappe.clear_document_cache("After-Sales Settings", "After-Sales Settings")
 
 
 def before_uninstall():

@@ -5,10 +5,17 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from aftersales_app import customer_tags
+
 
 class AfterSalesSettings(Document):
 	def validate(self):
 		self.validate_states()
+		customer_tags.validate_rules(self)
+
+	def on_update(self):
+		if customer_tags.rules_changed(self):
+			customer_tags.on_rules_change(self)
 
 	def validate_states(self):
 		"""Each state once; every state of the active ticket workflow mapped, so no ticket can reach a
