@@ -305,3 +305,47 @@ def test_customer_rates_the_service_from_the_ticket_page(browser, live_server, a
 	finally:
 		context.close()
 		delete_tickets({"subject": "浏览器 服务评价"})
+
+
+def test_a_customer_accepts_a_check_up_offer_from_the_link_on_a_phone(browser, live_server, artifacts):
+	"""The link of a check-up offer (保养提醒), without a login: accepting opens a maintenance ticket."""
+	from aftersales_app import maintenance_reminders as reminders
+
+	offer = reminders.make_offer(
+		customer=MINGDE,
+		source=reminders.SERVICE_PERIOD,
+		due_date=frappe.utils.nowdate(),
+		key=f"browser|{frappe.generate_hash(length=8)}",
+		serial_no=world.SERIAL_IN,
+	)
+	token = frappe.generate_hash(length=32)
+	frappe.db.set_value("Maintenance Reminder", offer.name, "token_hash", reminders.token_hash(token))
+	frappe.db.commit()
+	guest_limits.reset()
+	context, page = new_page(browser, viewport=PHONE)
+	try:
+		page.goto(f"{live_server}/check-up?token={token}")
+		expect(page.locator(".as-offer")).to_contain_text(world.SERIAL_IN)
+		page.screenshot(path=str(artifacts / "portal-check-up.png"), full_page=True)
+		page.click(".as-offer .as-accept")
+		expect(page.locator("#as-message")).to_contain_text("保养", timeout=30000)
+		frappe.db.rollback()
+		status, ticket = frappe.db.get_value("Maintenance Reminder", offer.name, ["status", "service_ticket"])
+		assert status == "Accepted"
+		assert frappe.db.get_value("Service Ticket", ticket, ["ticket_type", "serial_no"]) == (
+			"Maintenance Check",
+			world.SERIAL_IN,
+		)
+		# the used link shows the same notice as any invalid one
+		page.goto(f"{live_server}/check-up?token={token}")
+		expect(page.locator("#as-check-up-invalid")).to_be_visible()
+	finally:
+		context.close()
+		frappe.db.rollback()
+		ticket = frappe.db.get_value("Maintenance Reminder", offer.name, "service_ticket")
+		if ticket:
+			delete_tickets({"name": ticket})
+		frappe.db.delete("ToDo", {"reference_type": "Maintenance Reminder", "reference_name": offer.name})
+		frappe.db.delete("After-Sales Message", {"reference_name": offer.name})
+		frappe.db.delete("Maintenance Reminder", {"name": offer.name})
+		frappe.db.commit()
