@@ -23,6 +23,16 @@ def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, a
 		assert "售后服务" in sidebar_item.inner_text()
 		shortcut = page.locator(".ce-block .widget.shortcut-widget-box", has_text="维修工程师")
 		shortcut.first.wait_for(timeout=30000)
+		# the number cards and charts (aftersales_app.dashboards) have their numbers
+		cards = page.locator(".number-widget-box")
+		page.wait_for_timeout(5000)
+		page.screenshot(path=str(artifacts / "desk-after-sales-workspace.png"), full_page=True)
+		expect(cards).to_have_count(8, timeout=30000)
+		expect(page.locator(".number-widget-box .widget-content .number").first).to_be_visible(timeout=30000)
+		expect(page.locator(".widget.dashboard-widget-box .chart-container svg")).to_have_count(
+			3, timeout=30000
+		)
+		page.wait_for_timeout(1000)
 		page.screenshot(path=str(artifacts / "desk-after-sales-workspace.png"), full_page=True)
 		shortcut.first.click()
 		page.wait_for_url(f"{live_server}/app/service-technician**", timeout=30000)
