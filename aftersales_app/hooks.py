@@ -54,6 +54,18 @@ portal_menu_items = [
 	},
 ]
 
+# Jinja
+# ----------
+
+# the job sheet's QR code and technician name (print format Service Ticket Job Sheet)
+jinja = {
+	"methods": [
+		"aftersales_app.printing.lookup_qr_code",
+		"aftersales_app.printing.lookup_url",
+		"aftersales_app.printing.technician_name",
+	]
+}
+
 # Installation
 # ------------
 
