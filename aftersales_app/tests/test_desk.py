@@ -235,3 +235,60 @@ def test_admin_edits_a_notification_and_adds_a_robot_in_the_desk(live_server, br
 			"After-Sales Robot", "华东售后群", force=True, ignore_permissions=True, ignore_missing=True
 		)
 		frappe.db.commit()
+
+
+def test_manager_reads_the_performance_and_service_level_reports_with_charts(live_server, browser, artifacts):
+	"""Two reports with their charts on a committed week of closed tickets (removed after)."""
+	from datetime import datetime
+
+	from aftersales_app import status
+
+	tech = frappe.db.get_value("Service Technician", {"user": world.TECH})
+	tech_b = frappe.db.get_value("Service Technician", {"user": world.TECH_B})
+	made = []
+	for technician, day, late in (
+		(tech, 3, False),
+		(tech, 4, True),
+		(tech, 5, False),
+		(tech_b, 4, False),
+		(tech_b, 6, True),
+	):
+		ticket = make_ticket(subject="浏览器 绩效报表")
+		frappe.db.set_value(
+			"Service Ticket",
+			ticket.name,
+			{
+				"status": status.CLOSED,
+				"workflow_state": status.states_of(status.CLOSED)[0],
+				"assigned_technician": technician,
+				"opened_on": datetime(2026, 5, day - 2, 9),
+				"accepted_on": datetime(2026, 5, day - 2, 11),
+				"state_since": datetime(2026, 5, day, 17),
+				"sla_resolution_by": datetime(2026, 5, day, 12),
+				"sla_resolution_date": datetime(2026, 5, day, 18 if late else 10),
+			},
+			update_modified=False,
+		)
+		made.append(ticket.name)
+	frappe.db.commit()
+	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
+	page = context.new_page()
+	try:
+		login(page, live_server, world.MANAGER, "aftersales")
+		for report, shot in (
+			("Service Employee Performance", "report-employee-performance.png"),
+			("Service Level Compliance", "report-service-level-compliance.png"),
+		):
+			page.goto(f"{live_server}/app/query-report/{report}?from_date=2026-05-01&to_date=2026-05-31")
+			expect(page.locator(".dt-row").nth(1)).to_be_visible(timeout=30000)
+			expect(
+				page.locator(".chart-wrapper svg, .report-summary + div svg, .frappe-chart").first
+			).to_be_visible(timeout=30000)
+			page.wait_for_timeout(1000)
+			page.screenshot(path=str(artifacts / shot), full_page=True)
+	finally:
+		context.close()
+		frappe.db.rollback()
+		for name in made:
+			frappe.delete_doc("Service Ticket", name, force=True, ignore_permissions=True)
+		frappe.db.commit()

@@ -1,0 +1,23 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+
+from frappe.model.document import Document
+
+
+class AfterSalesPieceRate(Document):
+	# begin: auto-generated types
+	# This code is auto-generated. Do not modify anything in this block.
+
+	from typing import TYPE_CHECKING
+
+	if TYPE_CHECKING:
+		from frappe.types import DF
+
+		outcome: DF.Literal["Closed First Time", "Closed After Reopening"]
+		parent: DF.Data
+		parentfield: DF.Data
+		parenttype: DF.Data
+		points: DF.Float
+		ticket_type: DF.Link | None
+	# end: auto-generated types
+	pass
