@@ -10,6 +10,7 @@ from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import flt
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	return get_columns(), get_held(filters)

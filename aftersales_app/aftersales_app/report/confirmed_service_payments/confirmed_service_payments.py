@@ -12,6 +12,7 @@ DateFormat = CustomFunction("DATE_FORMAT", ["date", "format"])
 PERIOD_FORMATS = {"Daily": None, "Weekly": "%x-W%v", "Monthly": "%Y-%m", "Yearly": "%Y"}
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	filters.from_date = getdate(filters.from_date or add_months(nowdate(), -1))

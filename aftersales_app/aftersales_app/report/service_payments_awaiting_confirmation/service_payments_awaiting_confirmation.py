@@ -9,6 +9,7 @@ from frappe.query_builder import DocType
 from frappe.utils import flt, get_datetime, now_datetime
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	now = now_datetime()

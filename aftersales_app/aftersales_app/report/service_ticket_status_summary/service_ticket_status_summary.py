@@ -11,6 +11,7 @@ from frappe.utils import add_days, flt, getdate
 from aftersales_app.status import state_map
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	rows = get_counts(filters)

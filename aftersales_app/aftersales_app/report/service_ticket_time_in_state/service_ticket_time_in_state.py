@@ -17,6 +17,7 @@ from aftersales_app.status import state_map
 HOUR = 3600.0
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	categories = state_map()

@@ -13,6 +13,7 @@ from aftersales_app.reports import column, ticket_columns
 from aftersales_app.status import FINAL_CATEGORIES
 
 
+@frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	now = now_datetime()
