@@ -1,0 +1,125 @@
+# Copyright (c) 2026, aftersales_app developers and contributors
+# For license information, please see license.txt
+"""Service cost (服务成本) per ticket closed in a date range against what it charged: parts at the
+cost ERPNext's stock ledger booked for the visits' stock entries, labour at After-Sales Settings'
+*Labour Cost per Hour*, the charge and what was paid, and the margin. Summed by the database (one
+query for the tickets, one for their parts' cost). For managers and finance; read-only, so a
+replica may serve it."""
+
+import frappe
+from frappe import _
+from frappe.query_builder.functions import Sum
+from frappe.utils import add_days, flt, getdate, nowdate
+
+from aftersales_app import status
+from aftersales_app.reports import column, ticket_columns
+
+
+@frappe.read_only()
+def execute(filters=None):
+	filters = frappe._dict(filters or {})
+	rows = get_rows(filters)
+	return get_columns(), rows, None, get_chart(rows)
+
+
+def closed_in_range(ticket, filters):
+	to_date = getdate(filters.to_date or nowdate())
+	from_date = getdate(filters.from_date or add_days(to_date, -30))
+	condition = (
+		(ticket.status == status.CLOSED)
+		& (ticket.state_since >= from_date)
+		& (ticket.state_since < add_days(to_date, 1))
+	)
+	if filters.territory:
+		condition &= ticket.territory == filters.territory
+	if filters.ticket_type:
+		condition &= ticket.ticket_type == filters.ticket_type
+	if filters.technician:
+		condition &= ticket.assigned_technician == filters.technician
+	return condition
+
+
+def get_rows(filters) -> list[dict]:
+	ticket = frappe.qb.DocType("Service Ticket")
+	visit, sle = frappe.qb.DocType("Service Visit"), frappe.qb.DocType("Stock Ledger Entry")
+	tickets = (
+		frappe.qb.from_(ticket)
+		.select(
+			ticket.name,
+			ticket.subject,
+			ticket.customer_name,
+			ticket.ticket_type,
+			ticket.assigned_technician,
+			ticket.labour_hours,
+			ticket.charge_amount,
+			ticket.paid_amount,
+		)
+		.where(closed_in_range(ticket, filters))
+		.orderby(ticket.state_since)
+		.run(as_dict=True)
+	)
+	if not tickets:
+		return []
+	parts_cost = dict(
+		frappe.qb.from_(visit)
+		.join(ticket)
+		.on(ticket.name == visit.ticket)
+		.join(sle)
+		.on(
+			(sle.voucher_type == "Stock Entry")
+			& (sle.voucher_no == visit.stock_entry)
+			& (sle.is_cancelled == 0)
+		)
+		.select(visit.ticket, Sum(sle.stock_value_difference))
+		.where(closed_in_range(ticket, filters))
+		.groupby(visit.ticket)
+		.run()
+	)
+	rate = flt(frappe.get_cached_doc("After-Sales Settings").get("labour_cost_per_hour"))
+	for row in tickets:
+		row.parts_cost = -flt(parts_cost.get(row.name))
+		row.labour_cost = flt(row.labour_hours) * rate
+		row.total_cost = row.parts_cost + row.labour_cost
+		row.charge_amount = flt(row.charge_amount)
+		row.paid_amount = flt(row.paid_amount)
+		row.margin = row.charge_amount - row.total_cost
+	return tickets
+
+
+def get_columns() -> list[dict]:
+	return [
+		*ticket_columns("name", "subject", "customer_name"),
+		column("ticket_type", "Ticket Type", "Link", "Service Ticket Type", 120),
+		column("assigned_technician", "Technician", "Link", "Service Technician", 150),
+		column("parts_cost", "Parts Cost", "Currency", width=110),
+		column("labour_hours", "Labour Hours", "Float", width=100),
+		column("labour_cost", "Labour Cost", "Currency", width=110),
+		column("total_cost", "Total Cost", "Currency", width=110),
+		column("charge_amount", "Charged", "Currency", width=110),
+		column("paid_amount", "Paid", "Currency", width=110),
+		column("margin", "Margin", "Currency", width=110),
+	]
+
+
+def get_chart(rows: list[dict]) -> dict | None:
+	"""Cost and charge per ticket type."""
+	if not rows:
+		return None
+	by_type: dict[str, list[float]] = {}
+	for row in rows:
+		totals = by_type.setdefault(row.ticket_type or _("Not Set"), [0.0, 0.0])
+		totals[0] += row.total_cost
+		totals[1] += row.charge_amount
+	labels = sorted(by_type)
+	return {
+		"data": {
+			"labels": [_(label) for label in labels],
+			"datasets": [
+				{"name": _("Total Cost"), "values": [by_type[label][0] for label in labels]},
+				{"name": _("Charged"), "values": [by_type[label][1] for label in labels]},
+			],
+		},
+		"type": "bar",
+		"fieldtype": "Currency",
+		"colors": ["#E24C4C", "#29CD42"],
+	}
