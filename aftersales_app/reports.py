@@ -1,7 +1,9 @@
-"""What the app's reports share: the columns of a ticket they show alike (one definition each), and
-a column built in one line. Report filters shared on the desk: aftersales.date_range_filters()."""
+"""What the app's reports share: the columns of a ticket they show alike (one definition each), a
+column built in one line, the date range and the bar chart. Report filters shared on the desk:
+aftersales.date_range_filters(), aftersales.report_filters(), aftersales.group_by_filter()."""
 
 from frappe import _
+from frappe.utils import add_months, getdate, nowdate
 
 # fieldname: label, fieldtype, options, width
 TICKET_COLUMNS = {
@@ -28,3 +30,23 @@ def column(fieldname: str, label: str, fieldtype: str = "Data", options: str | N
 
 def ticket_columns(*fieldnames: str) -> list[dict]:
 	return [column(name, *TICKET_COLUMNS[name]) for name in fieldnames]
+
+
+def date_range(filters, months: int = 1) -> tuple:
+	"""The report's From Date and To Date (the last `months` months by default)."""
+	to_date = getdate(filters.get("to_date") or nowdate())
+	from_date = getdate(filters.get("from_date") or add_months(to_date, -months))
+	return from_date, to_date
+
+
+def bar_chart(labels: list, datasets: list[tuple[str, list]], colors: list[str], **options) -> dict:
+	"""A report's bar chart; each dataset is (English name, values)."""
+	return {
+		"data": {
+			"labels": labels,
+			"datasets": [{"name": _(name), "values": values} for name, values in datasets],
+		},
+		"type": "bar",
+		"colors": colors,
+		**options,
+	}

@@ -116,3 +116,54 @@ def test_no_data_and_no_technicians():
 			"Repeat Repairs",
 			filters=JUNE,
 		)
+
+
+def fault(name: str) -> str:
+	if not frappe.db.exists("Service Fault Type", name):
+		frappe.get_doc({"doctype": "Service Fault Type", "fault_name": name}).insert(ignore_permissions=True)
+	return name
+
+
+def test_frequent_faults_per_item_and_item_group():
+	from aftersales_app.aftersales_app.report.frequent_faults import frequent_faults
+
+	cold, leak = fault("测试不制冷"), fault("测试漏水")
+	september = {"from_date": "2026-09-01", "to_date": "2026-09-30"}
+	mine = [
+		opened(datetime(2026, 9, 2, 9), serial_no=world.SERIAL_OUT, fault_type=cold),
+		opened(datetime(2026, 9, 3, 9), serial_no=world.SERIAL_OUT, fault_type=cold),
+		opened(datetime(2026, 9, 30, 23, 59), serial_no=world.SERIAL_IN, fault_type=cold),
+		opened(datetime(2026, 9, 4, 9), serial_no=world.SERIAL_IN, fault_type=leak),
+		opened(
+			datetime(2026, 9, 5, 9),
+			item_code=world.PRODUCT_HEATER,
+			customer=world.CUSTOMER_C,
+			fault_type=cold,
+		),
+	]
+	opened(datetime(2026, 10, 1, 0, 0), serial_no=world.SERIAL_IN, fault_type=leak)  # the next month
+	opened(datetime(2026, 9, 6, 9), serial_no=world.SERIAL_IN)  # no fault type
+	_columns, rows, _message, chart = as_user(world.MANAGER, frequent_faults.execute, september)
+	by_key = {(row.product, row.fault_type): row for row in rows}
+	assert (by_key[(world.PRODUCT, cold)].tickets, by_key[(world.PRODUCT, cold)].share) == (3, 75.0)
+	assert (by_key[(world.PRODUCT, leak)].tickets, by_key[(world.PRODUCT, leak)].share) == (1, 25.0)
+	assert (by_key[(world.PRODUCT_HEATER, cold)].tickets, by_key[(world.PRODUCT_HEATER, cold)].share) == (
+		1,
+		100.0,
+	)
+	repeats = frappe.db.count("Service Ticket", {"name": ("in", mine[:3]), "repeat_count": (">", 0)})
+	assert by_key[(world.PRODUCT, cold)].repeats == repeats >= 1
+	assert chart["data"]["labels"][0] == cold and chart["data"]["datasets"][0]["values"][0] == 4
+	groups = (
+		frappe.db.get_value("Item", world.PRODUCT, "item_group"),
+		frappe.db.get_value("Item", world.PRODUCT_HEATER, "item_group"),
+	)
+	_columns, rows, _message, _chart = as_user(
+		world.MANAGER, frequent_faults.execute, {**september, "group_by": "Item Group"}
+	)
+	by_group = {(row.product, row.fault_type): row.tickets for row in rows}
+	expected_cold = {group: 0 for group in groups}
+	expected_cold[groups[0]] += 3
+	expected_cold[groups[1]] += 1
+	for group, count in expected_cold.items():
+		assert by_group[(group, cold)] == count

@@ -17,6 +17,48 @@ aftersales.has_role = function (set) {
 	return (aftersales.vocabulary().roles[set] || []).some((r) => frappe.user_roles.includes(r));
 };
 
+// Filters the reports share, by name: aftersales.report_filters("territory", "ticket_type").
+aftersales.report_filters = function (...names) {
+	const filters = {
+		territory: {
+			fieldname: "territory",
+			label: __("Territory"),
+			fieldtype: "Link",
+			options: "Territory",
+		},
+		ticket_type: {
+			fieldname: "ticket_type",
+			label: __("Ticket Type"),
+			fieldtype: "Link",
+			options: "Service Ticket Type",
+		},
+		technician: {
+			fieldname: "technician",
+			label: __("Technician"),
+			fieldtype: "Link",
+			options: "Service Technician",
+		},
+		item_group: {
+			fieldname: "item_group",
+			label: __("Item Group"),
+			fieldtype: "Link",
+			options: "Item Group",
+		},
+	};
+	return names.map((name) => filters[name]);
+};
+
+// A report's Group By filter over `options` (English values, shown translated).
+aftersales.group_by_filter = function (options) {
+	return {
+		fieldname: "group_by",
+		label: __("Group By"),
+		fieldtype: "Select",
+		options: options.map((value) => ({ value, label: __(value) })),
+		default: options[0],
+	};
+};
+
 // The From Date / To Date filters of a report, the last `months` months by default.
 aftersales.date_range_filters = function (months = 1) {
 	return [

@@ -3,6 +3,7 @@
 
 frappe.ui.form.on("Service Ticket", {
 	setup(frm) {
+		frm.set_query("fault_type", () => ({ filters: { disabled: 0 } }));
 		frm.set_query("contact", () => ({
 			query: "frappe.contacts.doctype.contact.contact.contact_query",
 			filters: { link_doctype: "Customer", link_name: frm.doc.customer },

@@ -132,6 +132,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		dispute_reason: DF.SmallText | None
 		escalation_due: DF.Datetime | None
 		escalation_level: DF.Int
+		fault_type: DF.Link | None
 		faulty_serial_no: DF.Link | None
 		first_response_time: DF.Duration | None
 		hold_reason: DF.SmallText | None

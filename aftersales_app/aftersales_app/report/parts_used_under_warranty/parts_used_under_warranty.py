@@ -8,9 +8,9 @@ serve it."""
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count, Max, Sum
-from frappe.utils import add_days, add_months, getdate, nowdate
+from frappe.utils import add_days
 
-from aftersales_app.reports import column
+from aftersales_app.reports import bar_chart, column, date_range
 from aftersales_app.warranty import UNDER_AMC, UNDER_WARRANTY
 
 
@@ -22,8 +22,7 @@ def execute(filters=None):
 
 
 def get_rows(filters) -> list[dict]:
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_months(to_date, -3))
+	from_date, to_date = date_range(filters, months=3)
 	visit, part, item = (
 		frappe.qb.DocType("Service Visit"),
 		frappe.qb.DocType("Service Visit Part"),
@@ -82,11 +81,6 @@ def get_chart(rows: list[dict]) -> dict | None:
 	if not rows:
 		return None
 	top = rows[:10]
-	return {
-		"data": {
-			"labels": [row.item_name or row.item_code for row in top],
-			"datasets": [{"name": _("Quantity"), "values": [row.qty for row in top]}],
-		},
-		"type": "bar",
-		"colors": ["#ECAD4B"],
-	}
+	return bar_chart(
+		[row.item_name or row.item_code for row in top], [("Quantity", [row.qty for row in top])], ["#ECAD4B"]
+	)

@@ -4,18 +4,8 @@
 frappe.query_reports["Repeat Repairs"] = {
 	filters: [
 		...aftersales.date_range_filters(12),
-		{
-			fieldname: "group_by",
-			label: __("Group By"),
-			fieldtype: "Select",
-			options: [
-				{ value: "Serial No", label: __("Serial No") },
-				{ value: "Customer", label: __("Customer") },
-			],
-			default: "Serial No",
-		},
+		aftersales.group_by_filter(["Serial No", "Customer"]),
 		{ fieldname: "min_tickets", label: __("At Least (Tickets)"), fieldtype: "Int", default: 2 },
-		{ fieldname: "item_group", label: __("Item Group"), fieldtype: "Link", options: "Item Group" },
-		{ fieldname: "territory", label: __("Territory"), fieldtype: "Link", options: "Territory" },
+		...aftersales.report_filters("item_group", "territory"),
 	],
 };

@@ -8,9 +8,9 @@ Read-only, so a replica may serve it."""
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Count, Max, Min
-from frappe.utils import add_days, add_months, cint, getdate, nowdate
+from frappe.utils import add_days, cint
 
-from aftersales_app.reports import column
+from aftersales_app.reports import bar_chart, column, date_range
 from aftersales_app.surveys import COMPLAINT_TYPE
 
 NOT_REPAIRS = (COMPLAINT_TYPE, "Usage Consultation")
@@ -24,8 +24,7 @@ def execute(filters=None):
 
 
 def get_rows(filters) -> list[dict]:
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_months(to_date, -12))
+	from_date, to_date = date_range(filters, months=12)
 	ticket, item = frappe.qb.DocType("Service Ticket"), frappe.qb.DocType("Item")
 	by_customer = filters.group_by == "Customer"
 	key = ticket.customer if by_customer else ticket.serial_no
@@ -88,11 +87,6 @@ def get_chart(rows: list[dict]) -> dict | None:
 	if not rows:
 		return None
 	top = rows[:10]
-	return {
-		"data": {
-			"labels": [row.group_value for row in top],
-			"datasets": [{"name": _("Tickets"), "values": [row.tickets for row in top]}],
-		},
-		"type": "bar",
-		"colors": ["#E24C4C"],
-	}
+	return bar_chart(
+		[row.group_value for row in top], [("Tickets", [row.tickets for row in top])], ["#E24C4C"]
+	)

@@ -9,10 +9,10 @@ replica may serve it."""
 import frappe
 from frappe import _
 from frappe.query_builder.functions import Sum
-from frappe.utils import add_days, flt, getdate, nowdate
+from frappe.utils import add_days, flt
 
 from aftersales_app import status
-from aftersales_app.reports import column, ticket_columns
+from aftersales_app.reports import bar_chart, column, date_range, ticket_columns
 
 
 @frappe.read_only()
@@ -23,8 +23,7 @@ def execute(filters=None):
 
 
 def closed_in_range(ticket, filters):
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_days(to_date, -30))
+	from_date, to_date = date_range(filters)
 	condition = (
 		(ticket.status == status.CLOSED)
 		& (ticket.state_since >= from_date)
@@ -111,15 +110,9 @@ def get_chart(rows: list[dict]) -> dict | None:
 		totals[0] += row.total_cost
 		totals[1] += row.charge_amount
 	labels = sorted(by_type)
-	return {
-		"data": {
-			"labels": [_(label) for label in labels],
-			"datasets": [
-				{"name": _("Total Cost"), "values": [by_type[label][0] for label in labels]},
-				{"name": _("Charged"), "values": [by_type[label][1] for label in labels]},
-			],
-		},
-		"type": "bar",
-		"fieldtype": "Currency",
-		"colors": ["#E24C4C", "#29CD42"],
-	}
+	return bar_chart(
+		[_(label) for label in labels],
+		[("Total Cost", [by_type[t][0] for t in labels]), ("Charged", [by_type[t][1] for t in labels])],
+		["#E24C4C", "#29CD42"],
+		fieldtype="Currency",
+	)

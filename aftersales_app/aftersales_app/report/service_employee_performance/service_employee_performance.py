@@ -26,7 +26,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, cint, flt, get_datetime, getdate, nowdate, time_diff_in_hours
 
 from aftersales_app import roles, status
-from aftersales_app.reports import column
+from aftersales_app.reports import bar_chart, column, date_range
 
 TECHNICIANS, AGENTS = "Technicians", "Agents"
 FIRST_TIME, AFTER_REOPENING = "Closed First Time", "Closed After Reopening"
@@ -50,8 +50,7 @@ TICKET_FIELDS = [
 @frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_days(to_date, -30))
+	from_date, to_date = date_range(filters)
 	if filters.view == AGENTS:
 		roles.require(roles.STAFF)
 		rows = agent_rows(closed_tickets(filters, from_date, to_date), from_date, to_date)
@@ -384,11 +383,6 @@ def agent_columns() -> list[dict]:
 def get_chart(rows: list[dict]) -> dict | None:
 	if not rows:
 		return None
-	return {
-		"data": {
-			"labels": [row.person_name or row.person for row in rows],
-			"datasets": [{"name": _("Closed"), "values": [row.closed for row in rows]}],
-		},
-		"type": "bar",
-		"colors": ["#449CF0"],
-	}
+	return bar_chart(
+		[row.person_name or row.person for row in rows], [("Closed", [r.closed for r in rows])], ["#449CF0"]
+	)

@@ -7,10 +7,10 @@ sees their own tickets only; counted in the database; read-only, so a replica ma
 
 import frappe
 from frappe import _
-from frappe.utils import add_days, flt, getdate, now_datetime, nowdate
+from frappe.utils import add_days, flt, now_datetime
 
 from aftersales_app import status
-from aftersales_app.reports import column
+from aftersales_app.reports import bar_chart, column, date_range
 
 GROUPS = {
 	"Priority": ("priority", "Issue Priority"),
@@ -41,8 +41,7 @@ def common_filters(filters) -> list:
 
 def get_rows(filters) -> list[dict]:
 	group = GROUPS.get(filters.group_by or "Priority", GROUPS["Priority"])[0]
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_days(to_date, -30))
+	from_date, to_date = date_range(filters)
 	resolved = frappe.get_list(
 		"Service Ticket",
 		filters=[
@@ -110,15 +109,9 @@ def get_columns(filters) -> list[dict]:
 def get_chart(rows: list[dict]) -> dict | None:
 	if not any(row.resolved for row in rows):
 		return None
-	return {
-		"data": {
-			"labels": [row.group_value for row in rows],
-			"datasets": [
-				{"name": _("Within Target"), "values": [row.met for row in rows]},
-				{"name": _("Late"), "values": [row.breached for row in rows]},
-			],
-		},
-		"type": "bar",
-		"barOptions": {"stacked": 1},
-		"colors": ["#29CD42", "#E24C4C"],
-	}
+	return bar_chart(
+		[row.group_value for row in rows],
+		[("Within Target", [row.met for row in rows]), ("Late", [row.breached for row in rows])],
+		["#29CD42", "#E24C4C"],
+		barOptions={"stacked": 1},
+	)

@@ -4,16 +4,6 @@
 frappe.query_reports["Service Satisfaction"] = {
 	filters: [
 		...aftersales.date_range_filters(),
-		{
-			fieldname: "group_by",
-			label: __("Group By"),
-			fieldtype: "Select",
-			options: [
-				{ value: "Technician", label: __("Technician") },
-				{ value: "Ticket Type", label: __("Ticket Type") },
-				{ value: "Territory", label: __("Territory") },
-			],
-			default: "Technician",
-		},
+		aftersales.group_by_filter(["Technician", "Ticket Type", "Territory"]),
 	],
 };

@@ -8,7 +8,9 @@ import frappe
 from frappe import _
 from frappe.query_builder import Case
 from frappe.query_builder.functions import Avg, Count, Sum
-from frappe.utils import add_days, flt, getdate, nowdate
+from frappe.utils import add_days, flt
+
+from aftersales_app.reports import bar_chart, date_range
 
 GROUPS = {"Technician": "technician", "Ticket Type": "ticket_type", "Territory": "territory"}
 
@@ -24,8 +26,7 @@ def get_rows(filters) -> list[dict]:
 	group = GROUPS.get(filters.group_by or "Technician", "technician")
 	survey = frappe.qb.DocType("Service Survey")
 	column = survey[group]
-	to_date = getdate(filters.to_date or nowdate())
-	from_date = getdate(filters.from_date or add_days(to_date, -30))
+	from_date, to_date = date_range(filters)
 
 	def share(condition):
 		return Sum(Case().when(condition, 1).else_(0))
@@ -88,11 +89,4 @@ def get_columns(filters) -> list[dict]:
 def get_chart(rows: list[dict]) -> dict | None:
 	if not rows:
 		return None
-	return {
-		"data": {
-			"labels": [row.group_value for row in rows],
-			"datasets": [{"name": _("NPS"), "values": [row.nps for row in rows]}],
-		},
-		"type": "bar",
-		"colors": ["#2490ef"],
-	}
+	return bar_chart([row.group_value for row in rows], [("NPS", [row.nps for row in rows])], ["#2490ef"])
