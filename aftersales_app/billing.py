@@ -205,8 +205,10 @@ def make_charge_invoice(ticket, ignore_permissions: bool = False) -> "frappe.Doc
 	if invoice is None:
 		invoice = frappe.new_doc("Sales Invoice")
 		invoice.customer = ticket.customer
-		invoice.company = frappe.defaults.get_user_default("Company") or frappe.db.get_single_value(
-			"Global Defaults", "default_company"
+		invoice.company = (
+			ticket.company
+			or frappe.defaults.get_user_default("Company")
+			or frappe.db.get_single_value("Global Defaults", "default_company")
 		)
 	if not invoice.set_posting_time:
 		invoice.posting_date = nowdate()  # what ERPNext sets on saving a draft of an earlier day

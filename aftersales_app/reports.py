@@ -50,3 +50,17 @@ def bar_chart(labels: list, datasets: list[tuple[str, list]], colors: list[str],
 		"colors": colors,
 		**options,
 	}
+
+
+# report filter → Service Ticket field
+TICKET_FILTERS = {
+	"company": "company",
+	"territory": "territory",
+	"ticket_type": "ticket_type",
+	"technician": "assigned_technician",
+}
+
+
+def ticket_filters(filters) -> list[list]:
+	"""The report's company, territory, ticket type and technician as `frappe.get_list` filters."""
+	return [[field, "=", filters.get(key)] for key, field in TICKET_FILTERS.items() if filters.get(key)]

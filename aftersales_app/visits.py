@@ -96,7 +96,7 @@ def ensure_own_visit(visit: Document):
 
 def make_stock_entry(visit: Document) -> Document:
 	"""Issue the visit's stock parts with a submitted ERPNext Stock Entry (material issue) of the
-	default company, one row per part from its warehouse, and link it on the visit. A visit that
+	ticket's company, one row per part from its warehouse, and link it on the visit. A visit that
 	already has a submitted or draft entry is refused, naming it; a failure (ERPNext's own
 	insufficient-stock error among them) leaves nothing behind."""
 	# one issue per visit: the second of two simultaneous calls waits here, then finds the first's
@@ -116,7 +116,9 @@ def make_stock_entry(visit: Document) -> Document:
 			_("Visit {0} used no stock parts: there is nothing to issue").format(frappe.bold(visit.name)),
 			StockIssueError,
 		)
-	company = frappe.defaults.get_global_default("company")
+	company = frappe.db.get_value(
+		"Service Ticket", visit.ticket, "company"
+	) or frappe.defaults.get_global_default("company")
 	if not company:
 		frappe.throw(_("Set a default company in Global Defaults to issue parts from stock"), StockIssueError)
 	cost_center, expense_account = frappe.get_cached_value(

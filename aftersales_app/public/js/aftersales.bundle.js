@@ -20,6 +20,13 @@ aftersales.has_role = function (set) {
 // Filters the reports share, by name: aftersales.report_filters("territory", "ticket_type").
 aftersales.report_filters = function (...names) {
 	const filters = {
+		company: {
+			fieldname: "company",
+			label: __("Company"),
+			fieldtype: "Link",
+			options: "Company",
+			default: frappe.defaults.get_user_default("Company"),
+		},
 		territory: {
 			fieldname: "territory",
 			label: __("Territory"),

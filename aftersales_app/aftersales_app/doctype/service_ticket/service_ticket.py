@@ -122,6 +122,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		charge_override: DF.Literal["", "Charge", "Free"]
 		charge_override_reason: DF.SmallText | None
 		contact: DF.Link | None
+		company: DF.Link | None
 		contact_display: DF.Data | None
 		contact_phone: DF.Data | None
 		customer: DF.Link
@@ -189,6 +190,14 @@ class ServiceTicket(AppFieldsMixin, Document):
 	# end: auto-generated types
 	def before_insert(self):
 		self.set_channel()
+		self.set_company()
+
+	def set_company(self):
+		"""The company that serves and charges the ticket: the user's default, else the site's."""
+		if not self.company:
+			self.company = frappe.defaults.get_user_default("Company") or frappe.defaults.get_global_default(
+				"company"
+			)
 
 	def validate(self):
 		self.guard_app_fields()

@@ -5,6 +5,6 @@ frappe.query_reports["Frequent Faults"] = {
 	filters: [
 		...aftersales.date_range_filters(3),
 		aftersales.group_by_filter(["Item", "Item Group"]),
-		...aftersales.report_filters("item_group", "territory", "ticket_type"),
+		...aftersales.report_filters("company", "item_group", "territory", "ticket_type"),
 	],
 };

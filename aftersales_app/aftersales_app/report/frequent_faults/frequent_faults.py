@@ -11,7 +11,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Count, Max, Sum
 from frappe.utils import add_days, cint, flt
 
-from aftersales_app.reports import bar_chart, column, date_range
+from aftersales_app.reports import bar_chart, column, date_range, ticket_filters
 
 
 @frappe.read_only()
@@ -50,10 +50,8 @@ def get_rows(filters) -> list[dict]:
 	)
 	if filters.item_group:
 		query = query.where(item.item_group == filters.item_group)
-	if filters.territory:
-		query = query.where(ticket.territory == filters.territory)
-	if filters.ticket_type:
-		query = query.where(ticket.ticket_type == filters.ticket_type)
+	for field, _operator, value in ticket_filters(filters):
+		query = query.where(ticket[field] == value)
 	rows = query.run(as_dict=True)
 	per_product: dict[str, int] = {}
 	for row in rows:

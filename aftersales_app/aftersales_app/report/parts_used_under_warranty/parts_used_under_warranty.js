@@ -4,6 +4,6 @@
 frappe.query_reports["Parts Used under Warranty"] = {
 	filters: [
 		...aftersales.date_range_filters(3),
-		...aftersales.report_filters("item_group", "territory", "technician"),
+		...aftersales.report_filters("company", "item_group", "territory", "technician"),
 	],
 };

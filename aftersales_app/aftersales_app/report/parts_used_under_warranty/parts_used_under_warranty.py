@@ -10,7 +10,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Max, Sum
 from frappe.utils import add_days
 
-from aftersales_app.reports import bar_chart, column, date_range
+from aftersales_app.reports import bar_chart, column, date_range, ticket_filters
 from aftersales_app.warranty import UNDER_AMC, UNDER_WARRANTY
 
 
@@ -57,11 +57,13 @@ def get_rows(filters) -> list[dict]:
 		query = query.where(item.item_group == filters.item_group)
 	if filters.technician:
 		query = query.where(visit.technician == filters.technician)
-	if filters.territory:
+	# the ticket's company and territory (the technician filter is the visit's own, above)
+	on_ticket = ticket_filters(frappe._dict(company=filters.company, territory=filters.territory))
+	if on_ticket:
 		ticket = frappe.qb.DocType("Service Ticket")
-		query = (
-			query.join(ticket).on(ticket.name == visit.ticket).where(ticket.territory == filters.territory)
-		)
+		query = query.join(ticket).on(ticket.name == visit.ticket)
+		for field, _operator, value in on_ticket:
+			query = query.where(ticket[field] == value)
 	return query.run(as_dict=True)
 
 

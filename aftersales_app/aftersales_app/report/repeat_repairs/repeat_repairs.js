@@ -6,6 +6,6 @@ frappe.query_reports["Repeat Repairs"] = {
 		...aftersales.date_range_filters(12),
 		aftersales.group_by_filter(["Serial No", "Customer"]),
 		{ fieldname: "min_tickets", label: __("At Least (Tickets)"), fieldtype: "Int", default: 2 },
-		...aftersales.report_filters("item_group", "territory"),
+		...aftersales.report_filters("company", "item_group", "territory"),
 	],
 };

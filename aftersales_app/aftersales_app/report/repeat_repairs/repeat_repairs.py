@@ -10,7 +10,7 @@ from frappe import _
 from frappe.query_builder.functions import Count, Max, Min
 from frappe.utils import add_days, cint
 
-from aftersales_app.reports import bar_chart, column, date_range
+from aftersales_app.reports import bar_chart, column, date_range, ticket_filters
 from aftersales_app.surveys import COMPLAINT_TYPE
 
 NOT_REPAIRS = (COMPLAINT_TYPE, "Usage Consultation")
@@ -51,8 +51,8 @@ def get_rows(filters) -> list[dict]:
 		.orderby(Count("*"), order=frappe.qb.desc)
 		.orderby(key)
 	)
-	if filters.territory:
-		query = query.where(ticket.territory == filters.territory)
+	for field, _operator, value in ticket_filters(filters):
+		query = query.where(ticket[field] == value)
 	if filters.item_group:
 		query = (
 			query.join(item).on(item.name == ticket.item_code).where(item.item_group == filters.item_group)

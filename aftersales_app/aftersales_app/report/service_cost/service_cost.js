@@ -4,6 +4,6 @@
 frappe.query_reports["Service Cost"] = {
 	filters: [
 		...aftersales.date_range_filters(),
-		...aftersales.report_filters("territory", "ticket_type", "technician"),
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

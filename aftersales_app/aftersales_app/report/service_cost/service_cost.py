@@ -12,7 +12,7 @@ from frappe.query_builder.functions import Sum
 from frappe.utils import add_days, flt
 
 from aftersales_app import status
-from aftersales_app.reports import bar_chart, column, date_range, ticket_columns
+from aftersales_app.reports import bar_chart, column, date_range, ticket_columns, ticket_filters
 
 
 @frappe.read_only()
@@ -29,12 +29,8 @@ def closed_in_range(ticket, filters):
 		& (ticket.state_since >= from_date)
 		& (ticket.state_since < add_days(to_date, 1))
 	)
-	if filters.territory:
-		condition &= ticket.territory == filters.territory
-	if filters.ticket_type:
-		condition &= ticket.ticket_type == filters.ticket_type
-	if filters.technician:
-		condition &= ticket.assigned_technician == filters.technician
+	for field, _operator, value in ticket_filters(filters):
+		condition &= ticket[field] == value
 	return condition
 
 

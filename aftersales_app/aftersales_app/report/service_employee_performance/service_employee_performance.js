@@ -14,6 +14,6 @@ frappe.query_reports["Service Employee Performance"] = {
 			],
 			default: "Technicians",
 		},
-		...aftersales.report_filters("territory", "ticket_type", "technician"),
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

@@ -26,7 +26,7 @@ from frappe.query_builder.functions import Count, Sum
 from frappe.utils import add_days, cint, flt, get_datetime, getdate, nowdate, time_diff_in_hours
 
 from aftersales_app import roles, status
-from aftersales_app.reports import bar_chart, column, date_range
+from aftersales_app.reports import bar_chart, column, date_range, ticket_filters
 
 TECHNICIANS, AGENTS = "Technicians", "Agents"
 FIRST_TIME, AFTER_REOPENING = "Closed First Time", "Closed After Reopening"
@@ -67,13 +67,7 @@ def closed_tickets(filters, from_date, to_date) -> list:
 		["state_since", ">=", from_date],
 		["state_since", "<", add_days(to_date, 1)],
 	]
-	for key, field in (
-		("territory", "territory"),
-		("ticket_type", "ticket_type"),
-		("technician", "assigned_technician"),
-	):
-		if filters.get(key):
-			conditions.append([field, "=", filters.get(key)])
+	conditions += ticket_filters(filters)
 	if roles.is_technician_only():
 		# their own row, not those of tickets they may read for another reason (the pool)
 		own = frappe.db.get_value("Service Technician", {"user": frappe.session.user}, "name")

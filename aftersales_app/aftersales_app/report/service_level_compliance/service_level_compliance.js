@@ -5,6 +5,6 @@ frappe.query_reports["Service Level Compliance"] = {
 	filters: [
 		...aftersales.date_range_filters(),
 		aftersales.group_by_filter(["Priority", "Territory", "Technician", "Ticket Type"]),
-		...aftersales.report_filters("territory", "ticket_type", "technician"),
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

@@ -10,7 +10,7 @@ from frappe import _
 from frappe.utils import add_days, flt, now_datetime
 
 from aftersales_app import status
-from aftersales_app.reports import bar_chart, column, date_range
+from aftersales_app.reports import bar_chart, column, date_range, ticket_filters
 
 GROUPS = {
 	"Priority": ("priority", "Issue Priority"),
@@ -27,25 +27,13 @@ def execute(filters=None):
 	return get_columns(filters), rows, None, get_chart(rows)
 
 
-def common_filters(filters) -> list:
-	values = []
-	for key, field in (
-		("territory", "territory"),
-		("ticket_type", "ticket_type"),
-		("technician", "assigned_technician"),
-	):
-		if filters.get(key):
-			values.append([field, "=", filters.get(key)])
-	return values
-
-
 def get_rows(filters) -> list[dict]:
 	group = GROUPS.get(filters.group_by or "Priority", GROUPS["Priority"])[0]
 	from_date, to_date = date_range(filters)
 	resolved = frappe.get_list(
 		"Service Ticket",
 		filters=[
-			*common_filters(filters),
+			*ticket_filters(filters),
 			["sla_resolution_by", "is", "set"],
 			["sla_resolution_date", ">=", from_date],
 			["sla_resolution_date", "<", add_days(to_date, 1)],
@@ -62,7 +50,7 @@ def get_rows(filters) -> list[dict]:
 	late = frappe.get_list(
 		"Service Ticket",
 		filters=[
-			*common_filters(filters),
+			*ticket_filters(filters),
 			["status", "not in", list(status.FINAL_CATEGORIES)],
 			["sla_resolution_date", "is", "not set"],
 			["sla_resolution_by", "<", now_datetime()],
