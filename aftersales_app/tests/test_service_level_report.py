@@ -5,6 +5,8 @@ target; a technician's report shows their own tickets only."""
 
 from datetime import datetime
 
+import pytest
+
 import frappe
 
 from aftersales_app.aftersales_app.report.service_level_compliance.service_level_compliance import execute
@@ -80,3 +82,41 @@ def test_open_tickets_past_their_target_are_counted_apart():
 	frappe.db.set_value("Service Ticket", late.name, "sla_resolution_by", datetime(2026, 1, 1))
 	after, _chart = rows_of(world.MANAGER, group_by="Priority")
 	assert after[high].open_late == (before[high].open_late if high in before else 0) + 1
+
+
+def test_tickets_carry_their_company_and_the_reports_filter_by_it():
+	company = frappe.defaults.get_global_default("company")
+	high, _low = priorities()
+	ticket = resolved(datetime(2026, 3, 3, 12), datetime(2026, 3, 3, 10), priority=high)
+	assert frappe.db.get_value("Service Ticket", ticket.name, "company") == company
+	mine, _chart = rows_of(world.MANAGER, group_by="Priority", company=company)
+	everyone, _chart = rows_of(world.MANAGER, group_by="Priority")
+	assert mine[high].resolved == everyone[high].resolved >= 1
+	other, _chart = rows_of(world.MANAGER, group_by="Priority", company="另一家公司")
+	assert all(row.resolved == 0 for row in other.values())
+	# the company is set once: a later change is refused
+	doc = frappe.get_doc("Service Ticket", ticket.name)
+	doc.company = "另一家公司"
+	with pytest.raises(frappe.ValidationError):
+		doc.save()
+
+
+@pytest.mark.parametrize(
+	"doctype, field",
+	[
+		("Service Ticket", "sla_resolution_date"),  # Service Level Compliance
+		("Service Ticket", "state_since"),  # Employee Performance, Service Cost
+		("Service Ticket", "opened_on"),  # Repeat Repairs, Frequent Faults
+		("Service Visit", "check_out"),  # Parts Used under Warranty
+	],
+)
+def test_the_reports_read_their_date_ranges_by_index(doctype, field):
+	table = frappe.qb.DocType(doctype)
+	sql = (
+		frappe.qb.from_(table)
+		.select(table.name)
+		.where((table[field] >= "2026-03-02") & (table[field] < "2026-03-09"))
+		.get_sql()
+	)
+	plan = frappe.db.sql(f"explain {sql}", as_dict=True)
+	assert field in (plan[0].get("possible_keys") or ""), plan
