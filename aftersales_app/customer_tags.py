@@ -186,25 +186,45 @@ def set_tag(customer: str, tag: str, present: bool):
 		frappe.db.delete("Tag Link", {"document_type": "Customer", "document_name": customer, "tag": tag})
 
 
-def refresh(customers: list[str] | None = None, today=None) -> set[str]:
-	"""Re-evaluate every rule for `customers` (all customers when None) and put on or take off
-	their tags. Returns the customers whose tags changed."""
+def refresh(customers: list[str] | None = None, today=None, kinds: set[str] | None = None) -> set[str]:
+	"""Re-evaluate the rules for `customers` (all customers when None) and put on or take off their
+	tags. `kinds` narrows it to the rules a change can affect (and the rules sharing a tag with
+	them). Returns the customers whose tags changed."""
 	if customers is not None:
 		customers = sorted({c for c in customers if c})
 		if not customers:
 			return set()
+	affected = {r.tag for r in rules() if kinds is None or r.rule in kinds}
 	wanted: dict[str, set[str]] = {}
 	for rule in rules():
-		wanted.setdefault(rule.tag, set()).update(qualifying(rule, customers, today))
+		if rule.tag in affected:
+			wanted.setdefault(rule.tag, set()).update(qualifying(rule, customers, today))
+	current = tags_now(customers) if customers is not None and len(customers) <= 50 else None
 	changed = set()
 	for tag, should in wanted.items():
-		have = tagged(tag, customers)
+		have = (
+			{c for c, tags in current.items() if tag in tags}
+			if current is not None
+			else tagged(tag, customers)
+		)
 		for customer in should - have:
 			set_tag(customer, tag, True)
 		for customer in have - should:
 			set_tag(customer, tag, False)
 		changed |= should ^ have
 	return changed
+
+
+def tags_now(customers: list[str]) -> dict[str, set[str]]:
+	"""customer → their tags, for a few customers in one read (`_user_tags`, kept with Tag Link)."""
+	customer = frappe.qb.DocType("Customer")
+	rows = (
+		frappe.qb.from_(customer)
+		.select(customer.name, customer._user_tags)
+		.where(customer.name.isin(customers))
+		.run()
+	)
+	return {name: {t for t in (tags or "").split(",") if t} for name, tags in rows}
 
 
 def refresh_windows(today=None):
@@ -222,8 +242,10 @@ def refresh_windows(today=None):
 
 
 def on_ticket_insert(doc, method=None):
+	"""A new ticket counts towards frequent repairs; a new complaint makes a churn risk."""
 	if rules():
-		refresh([doc.customer])
+		kinds = {FREQUENT_REPAIRS, CHURN_RISK} if doc.ticket_type == COMPLAINT_TYPE else {FREQUENT_REPAIRS}
+		refresh([doc.customer], kinds=kinds)
 
 
 def on_ticket_update(doc, method=None):
@@ -234,15 +256,15 @@ def on_ticket_update(doc, method=None):
 		and doc.has_value_changed("status")
 		and rules()
 	):
-		refresh([doc.customer])
+		refresh([doc.customer], kinds={CHURN_RISK})
 
 
 def on_invoice_change(doc, method=None):
 	if any(rule.rule == HIGH_VALUE for rule in rules()):
-		refresh([doc.customer])
+		refresh([doc.customer], kinds={HIGH_VALUE})
 
 
 def on_survey_update(doc, method=None):
 	"""An answer (low or not: the manager's churn threshold may differ from the complaint's)."""
 	if doc.status == "Answered" and doc.has_value_changed("status") and rules():
-		refresh([doc.customer])
+		refresh([doc.customer], kinds={CHURN_RISK})
