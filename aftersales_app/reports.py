@@ -2,6 +2,7 @@
 column built in one line, the date range and the bar chart. Report filters shared on the desk:
 aftersales.date_range_filters(), aftersales.report_filters(), aftersales.group_by_filter()."""
 
+import frappe
 from frappe import _
 from frappe.utils import add_months, getdate, nowdate
 
@@ -64,3 +65,10 @@ TICKET_FILTERS = {
 def ticket_filters(filters) -> list[list]:
 	"""The report's company, territory, ticket type and technician as `frappe.get_list` filters."""
 	return [[field, "=", filters.get(key)] for key, field in TICKET_FILTERS.items() if filters.get(key)]
+
+
+def with_technician(filters):
+	"""Older reports name the technician filter `assigned_technician`: the same filter."""
+	filters = frappe._dict(filters)
+	filters.technician = filters.technician or filters.assigned_technician
+	return filters

@@ -120,3 +120,30 @@ def test_the_reports_read_their_date_ranges_by_index(doctype, field):
 	)
 	plan = frappe.db.sql(f"explain {sql}", as_dict=True)
 	assert field in (plan[0].get("possible_keys") or ""), plan
+
+
+def test_the_older_reports_filter_by_company_territory_type_and_technician_too():
+	from aftersales_app.aftersales_app.report.overdue_revisits import overdue_revisits
+	from aftersales_app.aftersales_app.report.service_ticket_status_summary import (
+		service_ticket_status_summary,
+	)
+	from aftersales_app.aftersales_app.report.service_ticket_time_in_state import service_ticket_time_in_state
+	from aftersales_app.aftersales_app.report.stuck_service_tickets import stuck_service_tickets
+
+	make_ticket(assigned_technician=world.TECH)
+	company = frappe.defaults.get_global_default("company")
+	tech = frappe.db.get_value("Service Technician", {"user": world.TECH})
+	for module in (
+		service_ticket_status_summary,
+		service_ticket_time_in_state,
+		stuck_service_tickets,
+		overdue_revisits,
+	):
+		none = as_user(world.MANAGER, module.execute, {"company": "另一家公司", "hours": 0})[1]
+		assert not [row for row in none if (row.get("count") or row.get("stays") or row.get("name"))], module
+	counted = as_user(world.MANAGER, service_ticket_status_summary.execute, {"company": company})[1]
+	assert sum(row["count"] for row in counted if row.get("count")) >= 1
+	# the older name of the technician filter still works
+	mine = as_user(world.MANAGER, service_ticket_status_summary.execute, {"assigned_technician": tech})[1]
+	theirs = as_user(world.MANAGER, service_ticket_status_summary.execute, {"technician": tech})[1]
+	assert mine == theirs and sum(row["count"] for row in mine if row.get("count")) >= 1

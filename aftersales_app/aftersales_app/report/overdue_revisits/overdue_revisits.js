@@ -9,5 +9,6 @@ frappe.query_reports["Overdue Revisits"] = {
 			fieldtype: "Link",
 			options: "User",
 		},
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

@@ -7,7 +7,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt, get_datetime, now_datetime
 
-from aftersales_app.reports import column, ticket_columns
+from aftersales_app.reports import column, ticket_columns, ticket_filters
 from aftersales_app.revisits import overdue_query
 
 
@@ -16,9 +16,11 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	now = now_datetime()
 	query = overdue_query(now)
+	ticket = frappe.qb.DocType("Service Ticket")
 	if filters.responsible_agent:
-		ticket = frappe.qb.DocType("Service Ticket")
 		query = query.where(ticket.responsible_agent == filters.responsible_agent)
+	for field, _operator, value in ticket_filters(filters):
+		query = query.where(ticket[field] == value)
 	data = [
 		{**row, "days_waiting": flt((now - get_datetime(row.state_since)).total_seconds() / 86400, 1)}
 		for row in query.run(as_dict=True)

@@ -8,6 +8,7 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, flt, getdate
 
+from aftersales_app.reports import ticket_filters, with_technician
 from aftersales_app.status import state_map
 
 
@@ -42,9 +43,8 @@ def get_counts(filters) -> list:
 		query = query.where(ticket.opened_on >= getdate(filters.from_date))
 	if filters.to_date:
 		query = query.where(ticket.opened_on < add_days(getdate(filters.to_date), 1))
-	for field in ("ticket_type", "territory", "assigned_technician"):
-		if filters.get(field):
-			query = query.where(ticket[field] == filters.get(field))
+	for field, _operator, value in ticket_filters(with_technician(filters)):
+		query = query.where(ticket[field] == value)
 	rows = query.run(as_dict=True)
 	order = {state: i for i, state in enumerate(workflow_order())}
 	return sorted(rows, key=lambda r: (order.get(r.workflow_state, len(order)), r.workflow_state or ""))

@@ -10,5 +10,6 @@ frappe.query_reports["Service Ticket Time in State"] = {
 			fieldtype: "Link",
 			options: "Workflow State",
 		},
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

@@ -12,6 +12,7 @@ from frappe.query_builder import DocType
 from frappe.utils import add_days, flt, getdate
 
 from aftersales_app.query import PercentileCont
+from aftersales_app.reports import ticket_filters
 from aftersales_app.status import state_map
 
 HOUR = 3600.0
@@ -60,6 +61,12 @@ def get_stays(filters) -> list:
 		query = query.where(log.changed_on < add_days(getdate(filters.to_date), 1))
 	if filters.workflow_state:
 		query = query.where(log.from_state == filters.workflow_state)
+	on_ticket = ticket_filters(filters)
+	if on_ticket:  # joined only when asked: the log alone answers the unfiltered report
+		ticket = DocType("Service Ticket")
+		query = query.join(ticket).on(ticket.name == log.ticket)
+		for field, _operator, value in on_ticket:
+			query = query.where(ticket[field] == value)
 	return sorted(query.run(as_dict=True), key=lambda r: -flt(r.average))
 
 

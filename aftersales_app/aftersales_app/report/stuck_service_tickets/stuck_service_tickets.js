@@ -10,11 +10,6 @@ frappe.query_reports["Stuck Service Tickets"] = {
 			fieldtype: "Link",
 			options: "Workflow State",
 		},
-		{
-			fieldname: "assigned_technician",
-			label: __("Assigned Technician"),
-			fieldtype: "Link",
-			options: "Service Technician",
-		},
+		...aftersales.report_filters("company", "territory", "ticket_type", "technician"),
 	],
 };

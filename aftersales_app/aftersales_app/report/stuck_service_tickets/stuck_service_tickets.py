@@ -9,7 +9,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, flt, get_datetime, now_datetime
 
-from aftersales_app.reports import column, ticket_columns
+from aftersales_app.reports import column, ticket_columns, ticket_filters, with_technician
 from aftersales_app.status import FINAL_CATEGORIES
 
 
@@ -43,8 +43,8 @@ def get_stuck(filters, now) -> list:
 	)
 	if filters.workflow_state:
 		query = query.where(ticket.workflow_state == filters.workflow_state)
-	if filters.assigned_technician:
-		query = query.where(ticket.assigned_technician == filters.assigned_technician)
+	for field, _operator, value in ticket_filters(with_technician(filters)):
+		query = query.where(ticket[field] == value)
 	return query.run(as_dict=True)
 
 
