@@ -456,8 +456,10 @@ class ServiceTicket(AppFieldsMixin, Document):
 			for field in ("contact", "address", "territory"):
 				if not self.get(field) and defaults.get(field):
 					self.set(field, defaults[field])
+		# the customer's defaults have rendered their contact and address already: not twice
+		fresh = defaults or frappe._dict()
 		if self.contact and (self.has_value_changed("contact") or not self.contact_display):
-			details = contact_details(self.contact)
+			details = fresh if fresh.get("contact") == self.contact else contact_details(self.contact)
 			self.contact_display = details.contact_display
 			for field in ("contact_phone", "raised_by"):
 				if details.get(field) and (
@@ -465,7 +467,11 @@ class ServiceTicket(AppFieldsMixin, Document):
 				):
 					self.set(field, details[field])
 		if self.address and (self.has_value_changed("address") or not self.address_display):
-			self.address_display = address_display(self.address)
+			self.address_display = (
+				fresh.address_display
+				if fresh.get("address") == self.address
+				else address_display(self.address)
+			)
 		elif not self.address:
 			self.address_display = None
 
