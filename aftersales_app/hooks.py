@@ -63,6 +63,8 @@ jinja = {
 		"aftersales_app.printing.lookup_qr_code",
 		"aftersales_app.printing.lookup_url",
 		"aftersales_app.printing.technician_name",
+		# a ticket's HTML cleaned again on the way out, as the portal prints it
+		"aftersales_app.portal.display.safe_html",
 	]
 }
 

@@ -97,3 +97,19 @@ def test_the_pdf_renders_chinese(artifacts, live_server, monkeypatch):
 		)
 		assert (artifacts / "job-sheet.png").stat().st_size > 10000
 	assert io.BytesIO(pdf).getbuffer().nbytes > 1000
+
+
+def test_html_stored_past_the_cleaning_prints_inert():
+	"""A description written straight to the table (as a mail's body is, after its own cleaning) is
+	cleaned again when the sheet prints it."""
+	ticket = make_ticket(assigned_technician=world.TECH)
+	frappe.db.set_value(
+		"Service Ticket",
+		ticket.name,
+		"description",
+		'<p>漏水</p><script>window.__xss=2</script><img src=x onerror="window.__xss=3">',
+		update_modified=False,
+	)
+	html = sheet(ticket.name, world.AGENT)
+	assert "漏水" in html
+	assert "<script>window.__xss=2" not in html and "onerror" not in html  # inert text at most
