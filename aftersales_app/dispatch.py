@@ -24,9 +24,10 @@ from aftersales_app.notify.events import fullname, when
 from aftersales_app.status import (
 	AWAITING_ACCEPTANCE,
 	DISPATCHING,
-	FINAL_CATEGORIES,
 	IN_PROGRESS,
+	OPEN_CATEGORIES,
 	move_to_category,
+	move_with,
 	require_category,
 )
 from aftersales_app.text import check_length, escape
@@ -57,15 +58,17 @@ def technician_of(user: str) -> frappe._dict | None:
 
 
 def open_loads(technicians: list[str]) -> dict[str, int]:
-	"""Open (not closed, rejected or cancelled) tickets per technician, in one grouped query."""
+	"""Open (not closed, rejected or cancelled) tickets per technician, in one grouped query. The
+	statuses are named (IN, not NOT IN), so the (assigned_technician, status) index reads only the
+	open tickets, however long a technician's history is."""
 	if not technicians:
 		return {}
 	ticket = DocType("Service Ticket")
 	rows = (
 		frappe.qb.from_(ticket)
-		.select(ticket.assigned_technician, Count(ticket.name).as_("load"))
+		.select(ticket.assigned_technician, Count("*").as_("load"))
 		.where(ticket.assigned_technician.isin(technicians))
-		.where(ticket.status.notin(FINAL_CATEGORIES))
+		.where(ticket.status.isin(OPEN_CATEGORIES))
 		.groupby(ticket.assigned_technician)
 		.run(as_dict=True)
 	)
@@ -230,34 +233,41 @@ def dispatch(ticket, technician: str | None = None):
 
 
 def grab(ticket_name: str, user: str):
-	"""Take a pool ticket. The ticket's row is locked (SELECT … FOR UPDATE) for the rest of the
-	transaction, so when many technicians grab at once, on any number of app servers, the first
-	takes it and every other one finds it taken. The technician's own row is locked first, so that
+	"""Take a pool ticket. The ticket's row is locked (SELECT … FOR UPDATE NOWAIT) for the rest of
+	the transaction, so when many technicians grab at once, on any number of app servers, the first
+	takes it and every other one hears at once that it is taken: a grab that finds the row locked
+	does not wait for the winner's transaction. The technician's own row is locked first, so that
 	two grabs by one technician (of two tickets) count their load one after the other and never
-	take them past their capacity."""
+	take them past their capacity. The winner's ticket is saved once: assigned and accepted."""
 	locks.lock("Service Technician", user)
-	ticket_table = DocType("Service Ticket")
-	row = (
-		frappe.qb.from_(ticket_table)
-		.select(ticket_table.in_pool, ticket_table.assigned_technician, ticket_table.status)
-		.where(ticket_table.name == ticket_name)
-		.for_update()
-		.run(as_dict=True)
-	)
+	try:
+		row = frappe.db.get_value(
+			"Service Ticket",
+			ticket_name,
+			["in_pool", "assigned_technician", "status"],
+			as_dict=True,
+			for_update=True,
+			wait=False,
+		)
+	except frappe.QueryTimeoutError:
+		# another grab (or an agent's change) holds the ticket right now
+		frappe.throw(
+			_("Ticket {0} has already been taken").format(frappe.bold(ticket_name)), AlreadyTakenError
+		)
 	if not row:
 		frappe.throw(
 			_("Service Ticket {0} not found").format(frappe.bold(ticket_name)), frappe.DoesNotExistError
 		)
-	if not row[0].in_pool or row[0].assigned_technician or row[0].status != AWAITING_ACCEPTANCE:
+	if not row.in_pool or row.assigned_technician or row.status != AWAITING_ACCEPTANCE:
 		frappe.throw(
 			_("Ticket {0} has already been taken").format(frappe.bold(ticket_name)), AlreadyTakenError
 		)
 	ticket = frappe.get_doc("Service Ticket", ticket_name)
 	check_qualified(ticket, user)
-	save_dispatch_fields(ticket, assigned_technician=user, in_pool=0)
+	ticket = move_with(ticket, IN_PROGRESS, assigned_technician=user, in_pool=0)
 	open_todo(ticket, user, _("You took service ticket {0} from the pool").format(ticket.name))
 	frappe.db.set_value("Service Technician", user, "last_assigned_on", now_datetime(), update_modified=False)
-	return accept(ticket, user)
+	return ticket
 
 
 def accept(ticket, user: str):
@@ -456,15 +466,53 @@ def close_todo(ticket, user: str | None):
 
 
 def pool_tickets_for(user: str) -> list[str]:
-	"""Pool tickets this technician is qualified to grab."""
-	names = frappe.get_all(
-		"Service Ticket",
-		filters={"in_pool": 1, "status": AWAITING_ACCEPTANCE},
-		pluck="name",
-		order_by="opened_on asc",
+	"""Pool tickets this technician is qualified to grab, oldest first: one query over the pool
+	(the rules of qualified_technicians, turned round: the ticket type's skill is one of theirs, the
+	ticket's territory lies under one of theirs), nothing read per ticket."""
+	technician = technician_of(user)
+	if (
+		not technician
+		or not technician.active
+		or technician.away
+		or is_on_holiday(technician.holiday_list)
+		or open_loads([technician.name]).get(technician.name, 0) >= cint(technician.capacity)
+	):
+		return []
+	ticket, ticket_type = DocType("Service Ticket"), DocType("Service Ticket Type")
+	skill, served, territory = (
+		DocType("Service Technician Skill"),
+		DocType("Service Technician Territory"),
+		DocType("Territory"),
 	)
-	out = []
-	for name in names:
-		if any(c.user == user for c in qualified_technicians(frappe.get_doc("Service Ticket", name))):
-			out.append(name)
-	return out
+	skills = (
+		frappe.qb.from_(skill)
+		.select(skill.skill)
+		.where((skill.parenttype == "Service Technician") & (skill.parent == technician.name))
+	)
+	# the technician's territories and every territory under them (the tree's lft/rgt)
+	under = DocType("Territory").as_("under")
+	territories = (
+		frappe.qb.from_(served)
+		.join(territory)
+		.on(territory.name == served.territory)
+		.join(under)
+		.on((under.lft >= territory.lft) & (under.rgt <= territory.rgt))
+		.select(under.name)
+		.where((served.parenttype == "Service Technician") & (served.parent == technician.name))
+	)
+	return (
+		frappe.qb.from_(ticket)
+		.left_join(ticket_type)
+		.on(ticket_type.name == ticket.ticket_type)
+		.select(ticket.name)
+		.where((ticket.status == AWAITING_ACCEPTANCE) & (ticket.in_pool == 1))
+		.where(ticket.assigned_technician.isnull() | (ticket.assigned_technician == ""))
+		.where(
+			ticket_type.required_skill.isnull()
+			| (ticket_type.required_skill == "")
+			| ticket_type.required_skill.isin(skills)
+		)
+		.where(ticket.territory.isnull() | (ticket.territory == "") | ticket.territory.isin(territories))
+		.orderby(ticket.opened_on)
+		.run(pluck=True)
+	)

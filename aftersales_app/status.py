@@ -39,6 +39,7 @@ CATEGORIES = (
 	CANCELLED,
 )
 FINAL_CATEGORIES = (CLOSED, REJECTED, CANCELLED)
+OPEN_CATEGORIES = tuple(c for c in CATEGORIES if c not in FINAL_CATEGORIES)
 # a ticket nobody works on yet: customer service may still correct its customer
 BEFORE_DISPATCH_CATEGORIES = (OPEN, PENDING_REVIEW, DISPATCHING)
 # going from one of these back to work is a reopening
@@ -133,6 +134,17 @@ def offered(ticket) -> set[str]:
 	return {states[t.next_state].category for t in transitions(ticket) if t.next_state in states}
 
 
+def refuse_move(ticket, category: str):
+	frappe.throw(
+		_("Ticket {0} cannot go from {1} to {2}").format(
+			frappe.bold(ticket.name),
+			frappe.bold(_(ticket.workflow_state)),
+			frappe.bold(_(category, context="Service Ticket")),
+		),
+		WrongStateError,
+	)
+
+
 def move_to_category(ticket, category: str, as_user: str | None = None, any_role: bool = False):
 	"""Take the workflow action that leads the ticket to a state of `category`: found by where it
 	leads, never by its name (admins rename actions and states). As `as_user` (the session user by
@@ -144,14 +156,7 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 	try:
 		transition = transition_to(ticket, category, any_role)
 		if not transition:
-			frappe.throw(
-				_("Ticket {0} cannot go from {1} to {2}").format(
-					frappe.bold(ticket.name),
-					frappe.bold(_(ticket.workflow_state)),
-					frappe.bold(_(category, context="Service Ticket")),
-				),
-				WrongStateError,
-			)
+			refuse_move(ticket, category)
 		if any_role:
 			from aftersales_app.mixins.app_fields import save_as_app
 
@@ -163,6 +168,32 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 	finally:
 		if as_user:
 			frappe.set_user(user)
+
+
+def move_with(ticket, category: str, **values):
+	"""Set the app's `values` on the ticket and take the session user's workflow action to a state of
+	`category` in one save (move_to_category saves the ticket as the database has it, so fields set
+	first would cost a save of their own). The action is chosen as Frappe's apply_workflow chooses
+	it, by the user's roles and the transition's condition, on the ticket as it will be."""
+	from aftersales_app.mixins.app_fields import save_as_app
+
+	ticket.update(values)
+	transition = transition_to(ticket, category)
+	if not transition:
+		refuse_move(ticket, category)
+	from frappe.model.workflow import get_workflow
+
+	next_state = next(s for s in get_workflow("Service Ticket").states if s.state == transition.next_state)
+	ticket.workflow_state = next_state.state
+	if next_state.update_field:
+		ticket.set(next_state.update_field, next_state.update_value)
+	ticket.flags.transition_checked = True
+	try:
+		save_as_app(ticket, ignore_permissions=True)
+	finally:
+		ticket.flags.transition_checked = False
+	ticket.add_comment("Workflow", _(next_state.state))
+	return ticket
 
 
 def boot_info() -> dict:

@@ -173,7 +173,10 @@ def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server,
 		page.goto(f"{live_server}/app/service-ticket/view/kanban/Service Tickets")
 		expect(page.locator(".kanban-card-wrapper")).not_to_have_count(0, timeout=30000)
 		for ticket in tickets:
-			expect(page.locator(f'.kanban-card-wrapper[data-name="{ticket.name}"]')).to_have_count(1)
+			# the board shows open tickets only: Frappe's kanban loads all it matches, unpaged
+			expect(page.locator(f'.kanban-card-wrapper[data-name="{ticket.name}"]')).to_have_count(
+				0 if ticket.status in ("Closed", "Cancelled") else 1
+			)
 		page.screenshot(path=str(artifacts / "desk-service-ticket-kanban.png"), full_page=True)
 
 		page.goto(f"{live_server}/app/service-ticket/{tickets[3].name}")

@@ -13,6 +13,7 @@ import frappe
 from frappe.tests.utils import change_settings
 
 from aftersales_app import dispatch
+from aftersales_app.aftersales_app.doctype.service_ticket.service_ticket import ServiceTicket
 from aftersales_app.api import dispatch as api
 from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
 from aftersales_app.status import move_to_category
@@ -139,6 +140,57 @@ def test_pool_ticket_goes_to_a_qualified_technician_and_only_once():
 	with pytest.raises(AlreadyTakenError):
 		as_user(second.user, api.grab_ticket, ticket.name)
 	assert open_todos(ticket) == [skilled.user]
+
+
+def test_pool_lists_what_a_technician_may_grab_in_a_fixed_number_of_queries(monkeypatch):
+	"""The pool is read in one query whatever its size: a ticket in a territory under the
+	technician's, of a type needing no skill or one of theirs; nothing when they are at capacity.
+	The grab saves the ticket once (one version), assigned and accepted."""
+	area = make_dispatch_area("池规则区")
+	frappe.db.set_value("Territory", area, "is_group", 1)
+	if not frappe.db.exists("Territory", "池规则区·北"):
+		frappe.get_doc(
+			{"doctype": "Territory", "territory_name": "池规则区·北", "parent_territory": area}
+		).insert(ignore_permissions=True)
+	skilled = make_technician("pool.rules@aftersales-tests.example.com", skills=[area], territories=[area])
+	in_child = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory="池规则区·北"))
+	no_skill = dispatch.put_in_pool(dispatching_ticket(ticket_type="Repair", territory=area))
+	elsewhere = dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=world.EAST))
+
+	def pool():
+		return [t.name for t in as_user(skilled.user, api.get_pool)]
+
+	visible = pool()
+	assert in_child.name in visible and no_skill.name in visible and elsewhere.name not in visible
+
+	def queries() -> int:
+		frappe.flags.as_pool_queries = 0
+		real_sql = frappe.db.sql
+
+		def counting(*args, **kwargs):
+			frappe.flags.as_pool_queries += 1
+			return real_sql(*args, **kwargs)
+
+		frappe.db.sql = counting
+		try:
+			pool()
+		finally:
+			frappe.db.sql = real_sql
+		return frappe.flags.as_pool_queries
+
+	few = queries()
+	for i in range(10):
+		dispatch.put_in_pool(dispatching_ticket(ticket_type=area, territory=area, subject=f"池规则 {i}"))
+	assert len(pool()) == len(visible) + 10
+	assert queries() == few
+
+	saves, real = [], ServiceTicket.on_update
+	monkeypatch.setattr(ServiceTicket, "on_update", lambda self, *a: saves.append(self.name) or real(self))
+	ticket = frappe.get_doc(as_user(skilled.user, api.grab_ticket, in_child.name))
+	assert (ticket.status, ticket.assigned_technician, ticket.in_pool) == ("In Progress", skilled.user, 0)
+	assert saves == [in_child.name]
+	frappe.db.set_value("Service Technician", skilled.name, "capacity", 1)
+	assert pool() == []
 
 
 @pytest.fixture

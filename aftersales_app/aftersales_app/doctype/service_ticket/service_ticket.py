@@ -271,6 +271,15 @@ class ServiceTicket(AppFieldsMixin, Document):
 		if not self.workflow_state:
 			self.workflow_state = ticket_status.first_state()
 
+	def validate_workflow(self):
+		"""Frappe checks a state change against the transitions of the ticket as it was; a move the
+		app has already checked against the ticket as it will be (aftersales_app.status.move_with:
+		the user's roles and the transition's condition, e.g. a grab that assigns and accepts in
+		one save) is not checked again."""
+		if self.flags.transition_checked:
+			return
+		super().validate_workflow()
+
 	def state_changed(self) -> bool:
 		before = self.get_doc_before_save()
 		return not before or before.workflow_state != self.workflow_state
@@ -611,3 +620,5 @@ def on_doctype_update():
 	frappe.db.add_index("Service Ticket", ["status", "state_since"])
 	frappe.db.add_index("Service Ticket", ["workflow_state", "state_since"])
 	frappe.db.add_index("Service Ticket", ["status", "accept_deadline"])
+	# a technician's open load (aftersales_app.dispatch.open_loads) without their history
+	frappe.db.add_index("Service Ticket", ["assigned_technician", "status"])
