@@ -24,6 +24,7 @@ def set_responsible_agent(ticket):
 		ticket.responsible_agent = user
 	else:
 		ticket.responsible_agent = next_agent()
+		ticket.flags.agent_from_rotation = ticket.responsible_agent  # an enabled agent: checked
 
 
 def next_agent() -> str | None:
@@ -39,6 +40,8 @@ def next_agent() -> str | None:
 def validate_responsible_agent(ticket):
 	agent = ticket.responsible_agent
 	if not agent or not ticket.has_value_changed("responsible_agent"):
+		return
+	if agent == ticket.flags.agent_from_rotation:  # next_agent chose among enabled agents
 		return
 	if not (
 		frappe.db.get_value("User", agent, "enabled") and roles.RESPONSIBLE & roles.roles_of(agent)

@@ -57,7 +57,7 @@ def is_charged(basis: str, not_covered: bool = False) -> bool:
 
 def ticket_basis(ticket) -> str:
 	policy = (
-		frappe.db.get_value("Service Ticket Type", ticket.ticket_type, "charge_policy")
+		frappe.get_cached_value("Service Ticket Type", ticket.ticket_type, "charge_policy")
 		if ticket.ticket_type
 		else None
 	)

@@ -33,7 +33,7 @@ def levels_for(ticket) -> list:
 	it) or its ticket type replace the general ones."""
 	rows = settings().get("escalation_levels") or []
 	territories = set()
-	if ticket.territory:
+	if ticket.territory and any(r.territory for r in rows):
 		from frappe.utils.nestedset import get_ancestors_of
 
 		territories = {ticket.territory, *get_ancestors_of("Territory", ticket.territory)}

@@ -155,6 +155,11 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# the notifications of each event are cached (aftersales_app.notify.notifications_of)
+	"Notification": {
+		"on_update": "aftersales_app.notify.clear_notification_cache",
+		"on_trash": "aftersales_app.notify.clear_notification_cache",
+	},
 	# a serial number's in-service date and next check-up (aftersales_app.maintenance_reminders)
 	"Serial No": {"validate": "aftersales_app.maintenance_reminders.on_serial_validate"},
 	# a service ticket makes its customer active (aftersales_app.care) and counts towards their

@@ -28,13 +28,35 @@ def notify(doc, event: str, occurrence: str = "", **context) -> list[str]:
 	return names
 
 
+CACHE_KEY = "aftersales_notifications"
+
+
 def notifications_of(event) -> list[str]:
-	return frappe.get_all(
-		"Notification",
-		filters={"enabled": 1, "document_type": event.doctype, "event": "Method", "method": event.method},
-		pluck="name",
-		order_by="name",
-	)
+	"""The enabled Notifications of `event`, kept in Redis (as Frappe keeps a doctype's document
+	notifications) until a Notification changes (clear_notification_cache)."""
+
+	def read():
+		return frappe.get_all(
+			"Notification",
+			filters={"enabled": 1, "document_type": event.doctype, "event": "Method", "method": event.method},
+			pluck="name",
+			order_by="name",
+		)
+
+	return frappe.cache.hget(CACHE_KEY, f"{event.doctype}|{event.method}", read)
+
+
+def clear_notification_cache(doc=None, method=None):
+	"""Notification on_update / on_trash (hooks.py): the lists of notifications_of are read anew,
+	now and again once the change is committed or rolled back (another process may have cached the
+	list the change had not yet replaced, or this one a change that is then undone)."""
+
+	def clear():
+		frappe.cache.delete_value(CACHE_KEY)
+
+	clear()
+	frappe.db.after_commit.add(clear)
+	frappe.db.after_rollback.add(clear)
 
 
 def record(doc, event, occurrence: str, extra: dict) -> list[str]:

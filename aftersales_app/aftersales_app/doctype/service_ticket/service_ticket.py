@@ -383,6 +383,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 				"is_reopen": 1 if self.flags.reopened else 0,
 			}
 		)
+		log.flags.ignore_links = True  # its ticket is this one, being saved
 		with app_action(log):
 			log.insert(ignore_permissions=True)
 		return log
@@ -543,7 +544,9 @@ class ServiceTicket(AppFieldsMixin, Document):
 
 	def set_type_defaults(self):
 		if self.ticket_type and not self.priority:
-			self.priority = frappe.db.get_value("Service Ticket Type", self.ticket_type, "default_priority")
+			self.priority = frappe.get_cached_value(
+				"Service Ticket Type", self.ticket_type, "default_priority"
+			)
 
 	def set_repeat_count(self):
 		if not self.serial_no:
