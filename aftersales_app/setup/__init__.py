@@ -39,6 +39,18 @@ def after_sync():
 	set_settings_defaults()
 
 
+def after_setup_wizard(args=None):
+	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
+	was installed: give the shipped ticket types their default priorities then, and make the
+	notifications, the service level agreement and the customer tag rules in the language the
+	wizard chose."""
+	make_ticket_types()
+	make_charging_setup()
+	make_notifications()
+	make_service_level_agreement()
+	make_customer_tag_rules()
+
+
 def set_settings_defaults(also_empty: bool = False):
 	"""Fields of After-Sales Settings never stored take their default: Frappe applies a Single's
 	defaults only when its form is saved, so a field a new release adds would read as empty (and

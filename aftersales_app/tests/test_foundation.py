@@ -136,3 +136,30 @@ def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
 	for script in desk:
 		found = role.search(script.read_text(encoding="utf-8"))
 		assert not found, (script.name, found.group(0))
+
+
+def test_every_python_path_in_hooks_resolves():
+	"""A hook naming a function that is gone fails only when its moment comes (the set-up wizard of
+	a new site, a daily job): every dotted path hooks.py gives must import now."""
+	from aftersales_app import hooks
+
+	def paths(value):
+		if isinstance(value, str):
+			if value.startswith("aftersales_app.") and not value.endswith((".js", ".css", ".html")):
+				yield value
+		elif isinstance(value, dict):
+			for item in value.values():
+				yield from paths(item)
+		elif isinstance(value, list | tuple):
+			for item in value:
+				yield from paths(item)
+
+	found = [path for name in dir(hooks) if not name.startswith("_") for path in paths(getattr(hooks, name))]
+	assert "aftersales_app.setup.after_setup_wizard" in found
+	missing = []
+	for path in found:
+		try:
+			frappe.get_attr(path)
+		except (ImportError, AttributeError):
+			missing.append(path)
+	assert missing == []
