@@ -232,6 +232,35 @@ def test_ten_simultaneous_grabs_in_ten_processes_one_wins(ten_technicians_and_a_
 	)
 
 
+def test_grabs_across_two_app_servers_have_one_winner(ten_technicians_and_a_pool_ticket, api_headers):
+	"""Two gunicorn masters serve the site, as two hosts would: ten technicians grab over HTTP at
+	once, half through each. The app keeps no lock or state in a process: one wins, the others
+	hear it was taken."""
+	from aftersales_app.tests.servers import Servers, fire
+
+	ticket, users = ten_technicians_and_a_pool_ticket
+	headers = [api_headers(user) for user in users]
+	with Servers(SITE, str(SITES_PATH)) as servers:
+		results = fire(
+			[
+				(
+					"POST",
+					servers.url(servers.ports[i % 2], "/api/method/aftersales_app.api.dispatch.grab_ticket"),
+					servers.headers(headers[i]),
+					{"ticket": ticket.name},
+				)
+				for i in range(len(users))
+			]
+		)
+	statuses = sorted(status for _ms, status, _body in results)
+	assert statuses == [200] + [417] * (len(users) - 1), results
+	assert all("AlreadyTakenError" in body for _ms, status, body in results if status != 200)
+	frappe.db.rollback()  # see the servers' commits
+	winner = users[next(i for i, r in enumerate(results) if r[1] == 200)]
+	saved = frappe.get_doc("Service Ticket", ticket.name)
+	assert (saved.assigned_technician, saved.in_pool, saved.status) == (winner, 0, "In Progress")
+
+
 @pytest.fixture
 def one_technician_two_pool_tickets():
 	area = make_dispatch_area("容量测试区")

@@ -98,3 +98,33 @@ aftersales.state_indicator = function (doc) {
 	const icon = info.icon ? frappe.utils.icon(info.icon, "xs") + " " : "";
 	return [icon + frappe.utils.escape_html(__(state)), colour, "workflow_state,=," + state];
 };
+
+// Frappe's kanban board loads every document its filters match, unpaged: with thousands of open
+// tickets the tab freezes. The ticket board loads the most recently changed ones, as many as a
+// person can look at, and says so; its filters (technician, territory …) narrow it further.
+aftersales.KANBAN_CARDS = { "Service Ticket": 300 };
+
+if (frappe.views && frappe.views.KanbanView) {
+	const FrappeKanbanView = frappe.views.KanbanView;
+	frappe.views.KanbanView = class KanbanView extends FrappeKanbanView {
+		setup_defaults() {
+			return super.setup_defaults().then(() => {
+				const cards = aftersales.KANBAN_CARDS[this.doctype];
+				if (cards) this.page_length = cards;
+			});
+		}
+
+		render() {
+			super.render();
+			const cards = aftersales.KANBAN_CARDS[this.doctype];
+			if (cards && this.data.length >= cards) {
+				frappe.show_alert({
+					message: __("Showing the {0} most recently changed: filter the board to see others", [
+						cards,
+					]),
+					indicator: "orange",
+				});
+			}
+		}
+	};
+}
