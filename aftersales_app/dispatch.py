@@ -146,16 +146,17 @@ def assign(ticket, technician: str):
 	works) and must accept it before the accept deadline."""
 	require_category(ticket, DISPATCHING, AWAITING_ACCEPTANCE)
 	previous = ticket.assigned_technician
-	save_dispatch_fields(
-		ticket,
-		assigned_technician=technician,
-		in_pool=0,
-		accept_deadline=accept_deadline(),  # a fresh deadline on reassignment too
-		transfer_to=None,
-		transfer_reason=None,
-	)
+	fields = {
+		"assigned_technician": technician,
+		"in_pool": 0,
+		"accept_deadline": accept_deadline(),  # a fresh deadline on reassignment too
+		"transfer_to": None,
+		"transfer_reason": None,
+	}
 	if ticket.status == DISPATCHING:
-		ticket = move_to_category(ticket, AWAITING_ACCEPTANCE)
+		ticket = move_with(ticket, AWAITING_ACCEPTANCE, **fields)
+	else:
+		save_dispatch_fields(ticket, **fields)
 	if previous and previous != technician:
 		close_todo(ticket, previous)
 	open_todo(
@@ -185,9 +186,11 @@ def put_in_pool(ticket):
 		frappe.throw(_("The ticket pool is switched off in After-Sales Settings"))
 	if ticket.assigned_technician:
 		close_todo(ticket, ticket.assigned_technician)
-	save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
+	fields = {"assigned_technician": None, "in_pool": 1, "accept_deadline": accept_deadline()}
 	if ticket.status == DISPATCHING:
-		ticket = move_to_category(ticket, AWAITING_ACCEPTANCE)
+		ticket = move_with(ticket, AWAITING_ACCEPTANCE, **fields)
+	else:
+		save_dispatch_fields(ticket, **fields)
 	tell_pool(ticket)
 	return ticket
 
@@ -422,9 +425,15 @@ def release(ticket, to_pool: bool):
 		close_todo(ticket, technician)
 	if to_pool:
 		save_dispatch_fields(ticket, assigned_technician=None, in_pool=1, accept_deadline=accept_deadline())
-	else:
-		ticket = move_to_category(ticket, DISPATCHING, as_user="Administrator")
-		save_dispatch_fields(ticket, assigned_technician=None, in_pool=0, accept_deadline=None)
+	else:  # the app's own move, whoever's the transition is: one save with the cleared fields
+		ticket = move_with(
+			ticket,
+			DISPATCHING,
+			as_user="Administrator",
+			assigned_technician=None,
+			in_pool=0,
+			accept_deadline=None,
+		)
 	outcome = _("it is back in the pool") if to_pool else _("it is back with customer service")
 	notify(ticket, "accept_timeout", f"timeout|{deadline}", outcome=outcome)
 	if to_pool:

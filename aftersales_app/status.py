@@ -170,15 +170,23 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 			frappe.set_user(user)
 
 
-def move_with(ticket, category: str, **values):
-	"""Set the app's `values` on the ticket and take the session user's workflow action to a state of
-	`category` in one save (move_to_category saves the ticket as the database has it, so fields set
-	first would cost a save of their own). The action is chosen as Frappe's apply_workflow chooses
-	it, by the user's roles and the transition's condition, on the ticket as it will be."""
+def move_with(ticket, category: str, as_user: str | None = None, **values):
+	"""Set the app's `values` on the ticket and take the workflow action of `as_user` (the session
+	user by default) to a state of `category` in one save (move_to_category saves the ticket as the
+	database has it, so fields set first would cost a save of their own). The action is chosen as
+	Frappe's apply_workflow chooses it, by the user's roles and the transition's condition, on the
+	ticket as it will be."""
 	from aftersales_app.mixins.app_fields import save_as_app
 
 	ticket.update(values)
-	transition = transition_to(ticket, category)
+	user = frappe.session.user
+	if as_user:
+		frappe.set_user(as_user)
+	try:
+		transition = transition_to(ticket, category)
+	finally:
+		if as_user:
+			frappe.set_user(user)
 	if not transition:
 		refuse_move(ticket, category)
 	from frappe.model.workflow import get_workflow
