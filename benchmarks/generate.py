@@ -995,7 +995,7 @@ class TicketMaker:
 		total, room = sum(waits), (end - start).total_seconds()
 		if waiting and total:
 			scale = room / total
-		elif total > room:
+		elif total and total > room:
 			scale = max(room, 1) / total * rng.uniform(0.5, 0.95)
 		else:
 			scale = 1

@@ -40,6 +40,7 @@ from aftersales_app.tests.servers import Servers, fire
 HERE = Path(__file__).resolve().parent
 SCALES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
 CONCURRENCY = 50
+KANBAN_CARDS = 300
 
 
 def load(name: str):
@@ -196,7 +197,7 @@ def read_cases() -> dict:
 			filters=json.loads(open_tickets_filter()),
 			fields=["name", "subject", "status", "customer_name", "workflow_state", "assigned_technician"],
 			order_by="modified desc",
-			limit_page_length=0,
+			limit_page_length=KANBAN_CARDS,  # what the board asks for (aftersales.KANBAN_CARDS)
 		)
 
 	return {
@@ -218,7 +219,7 @@ def read_cases() -> dict:
 			),
 		),
 		"time-in-state report, 30 days": ("Administrator", lambda: time_in_state.execute(dict(window))),
-		"kanban board (open tickets)": (agent, kanban),
+		"kanban board's query (open tickets, 300 newest)": (agent, kanban),
 	}
 
 
@@ -674,6 +675,9 @@ def bench_scale(args, generate) -> list:
 	print(f"\ntime-in-state rows in the 30-day window: {small_rows} at 10 k, {large_rows} at {args.scale}")
 	table = []
 	for name in small:
+		if "kanban" in name:  # judged in Chromium below; the query sorts the open tickets
+			print(f"kanban board's query: {small[name]:.1f} ms at 10 k, {large[name]:.1f} ms at {args.scale}")
+			continue
 		ratio = large[name] / max(small[name], 0.01)
 		if "report" in name and small_rows:  # judged for the same rows in range: per row
 			ratio = (large[name] / max(large_rows, 1)) / (small[name] / small_rows)
