@@ -240,7 +240,21 @@ class ServiceTicket(AppFieldsMixin, Document):
 			)
 			tell_assigned(self)
 		if log:
+			self.follow_assignments(log)
 			tell_state_change(self, log)
+
+	def follow_assignments(self, log):
+		"""The technician's ToDo lives while the ticket is open: closed when the ticket is closed,
+		rejected or cancelled (their "assigned to me" lists show work to do), open again when it is
+		reopened with its technician."""
+		from frappe.desk.form.assign_to import close_all_assignments
+
+		from aftersales_app.dispatch import open_todo
+
+		if self.status in ticket_status.FINAL_CATEGORIES:
+			close_all_assignments(self.doctype, self.name, ignore_permissions=True)
+		elif log.from_category in ticket_status.FINAL_CATEGORIES and self.assigned_technician:
+			open_todo(self, self.assigned_technician, _("Service ticket {0} is reopened").format(self.name))
 
 	def on_trash(self):
 		# the status log is the ticket's own history: it goes with the ticket
