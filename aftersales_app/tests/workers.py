@@ -101,3 +101,40 @@ def make_charge_invoice(site: str, sites_path: str, ticket: str, user: str, star
 
 	outcome = _as_user_at(site, sites_path, user, start_at, make, "made")
 	return result.get("invoice") if outcome == "made" else outcome
+
+
+def killed_during(
+	site: str, sites_path: str, user: str, method: str, args: tuple, victim: str, when: str, call: int
+):
+	"""Run `method(*args)` as `user` and commit, as a worker does, but die (SIGKILL: no cleanup, no
+	rollback, the database connection simply drops) around the `call`-th call of the function
+	`victim` ("module.function"): `when` is "before" or "after" it, or "after-commit" (the victim is
+	ignored: the process dies right after its commit, before answering)."""
+	import importlib
+	import os
+	import signal
+
+	frappe.init(site=site, sites_path=sites_path)
+	frappe.connect()
+	frappe.set_user(user)
+	if when == "after-commit":
+		frappe.get_attr(method)(*args)
+		frappe.db.commit()
+		os.kill(os.getpid(), signal.SIGKILL)
+	module_name, _, name = victim.rpartition(".")
+	module = importlib.import_module(module_name)
+	original, calls = getattr(module, name), [0]
+
+	def wrapper(*a, **kw):
+		calls[0] += 1
+		if calls[0] == call and when == "before":
+			os.kill(os.getpid(), signal.SIGKILL)
+		result = original(*a, **kw)
+		if calls[0] == call and when == "after":
+			os.kill(os.getpid(), signal.SIGKILL)
+		return result
+
+	setattr(module, name, wrapper)
+	frappe.get_attr(method)(*args)
+	frappe.db.commit()
+	frappe.destroy()

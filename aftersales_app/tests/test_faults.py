@@ -1,0 +1,188 @@
+"""Nothing lost when a process dies: a worker killed (SIGKILL, in a process of its own with its own
+database connection, as a gunicorn or RQ worker is) part way through finance's confirmation, the
+accept-timeout job and a grab. Each test prints what it killed and what it compared, and ends with
+the invariant check (aftersales_app.invariants) on what the dead process touched."""
+
+import multiprocessing
+
+import pytest
+
+import frappe
+
+from aftersales_app import dispatch, invariants
+from aftersales_app.api import payment as payment_api
+from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, move_to_category
+from aftersales_app.tests import world
+from aftersales_app.tests.test_payments import FINANCE, awaiting_payment, collect, payment_entries
+from aftersales_app.tests.utils import as_user, make_ticket, remove_ticket_and_money, site_paths
+
+SITE, SITES_PATH = site_paths()
+AGENT, TECH = world.AGENT, world.TECH
+
+
+def kill(user: str, method: str, args: tuple, victim: str = "", when: str = "after-commit", call: int = 1):
+	"""Run the method in a process of its own, killed as `when` says (tests/workers.killed_during)."""
+	from aftersales_app.tests.workers import killed_during
+
+	process = multiprocessing.get_context("spawn").Process(
+		target=killed_during, args=(SITE, str(SITES_PATH), user, method, args, victim, when, call)
+	)
+	process.start()
+	process.join(120)
+	assert process.exitcode == -9, f"the worker was to be killed, it ended with {process.exitcode}"
+	print(f"killed {method}{args} as {user}: {when} call {call} of {victim or 'the commit'}")
+	frappe.db.rollback()  # a fresh snapshot: what the dead process committed, nothing else
+
+
+MONEY = ("status_follows_state", "amounts_match_ledger", "payments_have_entries")
+
+
+def unbroken(*names, only=()):
+	"""The invariants (`only` those named) hold for these documents: none of them is among any
+	invariant's examples."""
+	for title, invariant in invariants.INVARIANTS:
+		if only and invariant.__name__ not in only:
+			continue
+		count, examples = invariant()
+		assert not set(examples) & set(names), f"{title}: {examples}"
+	print(f"invariants checked for {', '.join(names)}")
+
+
+@pytest.fixture
+def payment_to_confirm():
+	ticket = awaiting_payment()
+	payment = collect(ticket, 1100)
+	frappe.db.commit()  # the worker, another process, confirms it
+	yield ticket, payment
+	frappe.db.rollback()
+	remove_ticket_and_money(ticket.name)
+	frappe.db.commit()
+
+
+@pytest.mark.parametrize(
+	"victim",
+	[
+		"aftersales_app.payments.make_payment_entry",  # the Payment Entry submitted, nothing saved yet
+		"aftersales_app.payments.follow_money",  # the payment confirmed and the ticket moved on
+	],
+)
+def test_a_confirmation_killed_midway_leaves_nothing_and_can_be_done_again(payment_to_confirm, victim):
+	ticket, payment = payment_to_confirm
+	invoice = frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
+	state = frappe.db.get_value("Service Ticket", ticket.name, "workflow_state")
+	kill(FINANCE, "aftersales_app.api.payment.confirm_payment", (payment.name,), victim, "after")
+	assert frappe.db.get_value("Service Payment", payment.name, ["status", "payment_entry"]) == (
+		"Unconfirmed",
+		None,
+	)
+	assert payment_entries(invoice) == []  # no Payment Entry without its payment confirmed
+	assert frappe.db.get_value("Service Ticket", ticket.name, "workflow_state") == state
+	print(f"compared: payment {payment.name} unconfirmed, no Payment Entry on {invoice}, ticket in {state}")
+
+	as_user(FINANCE, payment_api.confirm_payment, payment.name)  # finance tries again
+	assert len(payment_entries(invoice)) == 1
+	assert frappe.db.get_value("Service Payment", payment.name, "status") == "Confirmed"
+	# (the ticket's technician was set by the test's shortcut, without the dispatch's ToDo)
+	unbroken(ticket.name, payment.name, only=MONEY)
+
+
+def test_a_confirmation_killed_after_its_commit_is_done_once(payment_to_confirm):
+	ticket, payment = payment_to_confirm
+	invoice = frappe.db.get_value("Service Ticket", ticket.name, "charge_invoice")
+	kill(FINANCE, "aftersales_app.api.payment.confirm_payment", (payment.name,))
+	assert frappe.db.get_value("Service Payment", payment.name, "status") == "Confirmed"
+	assert len(payment_entries(invoice)) == 1
+	with pytest.raises(frappe.ValidationError):  # finance, not knowing, clicks again: refused
+		as_user(FINANCE, payment_api.confirm_payment, payment.name)
+	assert len(payment_entries(invoice)) == 1
+	# (the ticket's technician was set by the test's shortcut, without the dispatch's ToDo)
+	unbroken(ticket.name, payment.name, only=MONEY)
+
+
+@pytest.fixture
+def overdue_tickets():
+	"""Four tickets assigned to the world's technician, their acceptance overdue, and no other
+	ticket of the site overdue (released first, as the job would)."""
+	dispatch.release_overdue_acceptances()
+	past = frappe.utils.add_to_date(frappe.utils.now_datetime(), minutes=-10)
+	tickets = []
+	for i in range(4):
+		ticket = move_to_category(make_ticket(subject=f"超时中断 {i}"), DISPATCHING, as_user=AGENT)
+		ticket = dispatch.assign(ticket, TECH)
+		frappe.db.set_value("Service Ticket", ticket.name, "accept_deadline", past, update_modified=False)
+		tickets.append(ticket.name)
+	frappe.db.commit()
+	yield tickets
+	frappe.db.rollback()
+	for name in tickets:
+		remove_ticket_and_money(name)
+	frappe.db.commit()
+
+
+def test_the_timeout_job_killed_halfway_and_run_again_releases_each_ticket_once(overdue_tickets):
+	kill(
+		"Administrator",
+		"aftersales_app.dispatch.release_overdue_acceptances",
+		(),
+		"aftersales_app.dispatch.release",
+		"before",
+		3,
+	)
+	statuses = [frappe.db.get_value("Service Ticket", name, "status") for name in overdue_tickets]
+	assert sorted(statuses) == [AWAITING_ACCEPTANCE] * 2 + [DISPATCHING] * 2  # two done, kept
+	dispatch.release_overdue_acceptances()  # the next minute's run
+	for name in overdue_tickets:
+		assert frappe.db.get_value("Service Ticket", name, "status") == DISPATCHING
+		assert (
+			frappe.db.count(
+				"Service Ticket Status Log",
+				{"ticket": name, "to_category": DISPATCHING, "from_category": AWAITING_ACCEPTANCE},
+			)
+			== 1
+		)
+		assert frappe.db.count(
+			"After-Sales Message",
+			{"reference_doctype": "Service Ticket", "reference_name": name, "event": "accept_timeout"},
+		) == frappe.db.count(
+			"After-Sales Message",
+			{
+				"reference_doctype": "Service Ticket",
+				"reference_name": overdue_tickets[0],
+				"event": "accept_timeout",
+			},
+		)
+	print(f"compared: {len(overdue_tickets)} tickets released once each, one log row and one notice set each")
+	unbroken(*overdue_tickets)
+
+
+@pytest.fixture
+def pool_ticket():
+	ticket = move_to_category(make_ticket(subject="抢单中断"), DISPATCHING, as_user=AGENT)
+	ticket = dispatch.put_in_pool(ticket)
+	frappe.db.commit()
+	yield ticket.name
+	frappe.db.rollback()
+	remove_ticket_and_money(ticket.name)
+	frappe.db.commit()
+
+
+def test_a_grab_killed_before_its_commit_leaves_the_ticket_in_the_pool(pool_ticket):
+	kill(
+		TECH,
+		"aftersales_app.api.dispatch.grab_ticket",
+		(pool_ticket,),
+		"aftersales_app.dispatch.open_todo",
+		"after",
+	)
+	assert frappe.db.get_value("Service Ticket", pool_ticket, ["in_pool", "assigned_technician"]) == (1, None)
+	assert frappe.db.count("ToDo", {"reference_name": pool_ticket, "status": "Open"}) == 0
+	unbroken(pool_ticket)
+
+
+def test_a_grab_killed_after_its_commit_has_one_assignee(pool_ticket):
+	kill(TECH, "aftersales_app.api.dispatch.grab_ticket", (pool_ticket,))
+	assert frappe.db.get_value("Service Ticket", pool_ticket, ["in_pool", "assigned_technician"]) == (0, TECH)
+	assert frappe.get_all(
+		"ToDo", filters={"reference_name": pool_ticket, "status": "Open"}, pluck="allocated_to"
+	) == [TECH]
+	unbroken(pool_ticket)
