@@ -149,6 +149,57 @@ def erpnext_smoke() -> dict:
 	return result
 
 
+# the app's data a backup must carry, and ERPNext's documents it moves
+DATA = (
+	"Service Ticket",
+	"Service Ticket Status Log",
+	"Service Visit",
+	"Service Visit Part",
+	"Service Payment",
+	"Service Revisit",
+	"Service Survey",
+	"Maintenance Reminder",
+	"After-Sales Message",
+	"Payment Entry",
+	"Sales Invoice",
+	"Stock Entry",
+	"ToDo",
+)
+
+
+def data() -> dict:
+	"""Row counts and a checksum of the names of the app's data; every file of the app's documents
+	(private ones included) with a hash of its bytes; visits' signatures hashed; the invariant
+	check's result."""
+	from aftersales_app import invariants
+
+	out = {"rows": {}, "names": {}}
+	for doctype in DATA:
+		names = frappe.get_all(doctype, pluck="name", order_by="name")
+		out["rows"][doctype] = len(names)
+		out["names"][doctype] = hashlib.sha256("\n".join(names).encode()).hexdigest()
+	files = frappe.get_all(
+		"File",
+		filters={"attached_to_doctype": ("like", "Service %"), "is_folder": 0},
+		fields=["name", "file_url", "is_private"],
+		order_by="name",
+	)
+	out["files"] = {
+		f.file_url: [f.is_private, hashlib.sha256(frappe.get_doc("File", f.name).get_content()).hexdigest()]
+		for f in files
+	}
+	out["signatures"] = {
+		v.name: hashlib.sha256(v.customer_signature.encode()).hexdigest()
+		for v in frappe.get_all(
+			"Service Visit",
+			filters={"customer_signature": ("is", "set")},
+			fields=["name", "customer_signature"],
+		)
+	}
+	out["invariants"] = {r.title: r.breaches for r in invariants.breaches()}
+	return out
+
+
 def main(argv: list[str]) -> None:
 	"""`python -m aftersales_app.tests.site_state SITE FUNCTION` (run from the bench's sites folder)
 	prints FUNCTION's result as JSON. `bench execute` cannot be used: it refuses functions of apps
@@ -164,6 +215,7 @@ def main(argv: list[str]) -> None:
 			"app_tables": app_tables,
 			"erpnext_smoke": erpnext_smoke,
 			"complete_setup": complete_setup,
+			"data": data,
 		}
 		result = functions[function]()
 		frappe.db.commit()
