@@ -209,6 +209,48 @@ ensure_site() {
 	bench_cmd --site "$site" execute aftersales_app.demo.site.complete_setup
 }
 
+# The suite's database-restart test (tests/test_faults.py) restarts MariaDB under load, as an
+# operator would; the tests run as the bench user, who cannot. While they run, a root helper
+# restarts it when asked through a FIFO only the bench user may write ("restart"), and counts the
+# restarts in $DB_CONTROL.done. Nothing of it stays after the run.
+restart_mariadb() {
+	if [ -d /run/systemd/system ]; then
+		systemctl restart mariadb
+	else
+		mariadb-admin shutdown 2>/dev/null || mysql_root -e "shutdown" || true
+		for _ in $(seq 60); do mariadb-admin ping --silent 2>/dev/null || break; sleep 0.5; done
+		start_mariadb
+	fi
+}
+
+start_db_control() {
+	is_root || return 0
+	DB_CONTROL="$BENCH_PATH/logs/aftersales-db-control"
+	rm -f "$DB_CONTROL" "$DB_CONTROL.done"
+	mkfifo -m 600 "$DB_CONTROL"
+	chown "$BENCH_USER": "$DB_CONTROL"
+	echo 0 >"$DB_CONTROL.done"
+	(
+		restarts=0
+		while [ -p "$DB_CONTROL" ]; do
+			read -r command <"$DB_CONTROL" || continue
+			if [ "$command" = restart ]; then
+				restart_mariadb >>"$BENCH_PATH/logs/aftersales-db-control.log" 2>&1
+				restarts=$((restarts + 1))
+				echo "$restarts" >"$DB_CONTROL.done"
+			fi
+		done
+	) &
+	DB_CONTROL_PID=$!
+	export DB_CONTROL
+}
+
+stop_db_control() {
+	[ -n "${DB_CONTROL_PID:-}" ] || return 0
+	rm -f "$DB_CONTROL" "$DB_CONTROL.done"
+	kill "$DB_CONTROL_PID" 2>/dev/null || true
+}
+
 # Front-end assets of every app, built once (bench build is the slow part of a first set-up).
 ensure_assets() {
 	local missing=0 app stamp="$BENCH_PATH/sites/assets/.$APP_NAME-bundles" sum

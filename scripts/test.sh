@@ -30,10 +30,13 @@ ensure_assets
 
 log "running the tests"
 rm -rf "$APP_SRC/test-artifacts"
+start_db_control
+trap stop_db_control EXIT
 set +e
 as_bench "cd apps/$APP_NAME && AFTERSALES_TEST_SITE='$TEST_SITE' AFTERSALES_INSTALL_TEST_SITE='$INSTALL_TEST_SITE' \
 	AFTERSALES_BENCH_PATH='$BENCH_PATH' AFTERSALES_DB_ROOT_PASSWORD='$DB_ROOT_PASSWORD' \
-	AFTERSALES_ADMIN_PASSWORD='$ADMIN_PASSWORD' ../../env/bin/python -m pytest $*"
+	AFTERSALES_ADMIN_PASSWORD='$ADMIN_PASSWORD' AFTERSALES_DB_CONTROL='${DB_CONTROL:-}' \
+	../../env/bin/python -m pytest $*"
 status=$?
 set -e
 # Screenshots and other artifacts the run saved, copied back beside the checkout.

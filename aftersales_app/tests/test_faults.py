@@ -4,6 +4,8 @@ accept-timeout job and a grab. Each test prints what it killed and what it compa
 the invariant check (aftersales_app.invariants) on what the dead process touched."""
 
 import multiprocessing
+import os
+import time
 
 import pytest
 
@@ -186,3 +188,162 @@ def test_a_grab_killed_after_its_commit_has_one_assignee(pool_ticket):
 		"ToDo", filters={"reference_name": pool_ticket, "status": "Open"}, pluck="allocated_to"
 	) == [TECH]
 	unbroken(pool_ticket)
+
+
+# --- the database restarted under load -------------------------------------------------------------
+
+DB_CONTROL = os.environ.get("AFTERSALES_DB_CONTROL")
+
+
+def restart_database(timeout: int = 180):
+	"""Ask scripts/test.sh's root helper to restart MariaDB, and wait until it has."""
+	done = f"{DB_CONTROL}.done"
+	with open(done) as f:
+		before = f.read().strip()
+	fifo = os.open(DB_CONTROL, os.O_WRONLY | os.O_NONBLOCK)  # no reader: fails, never hangs
+	os.write(fifo, b"restart\n")
+	os.close(fifo)
+	deadline = time.time() + timeout
+	while time.time() < deadline:
+		with open(done) as f:
+			if f.read().strip() != before:
+				break
+		time.sleep(0.2)
+	else:
+		raise AssertionError("MariaDB was not restarted in time")
+	try:  # this process's own connection died with the server, as every worker's did
+		frappe.db.close()
+	except Exception:
+		pass
+	frappe.db.connect()
+
+
+@pytest.fixture
+def pool_and_payments(api_headers):
+	"""20 pool tickets, 8 technicians who may grab them all, 6 payments for finance to confirm;
+	committed for the app servers (other processes)."""
+	from aftersales_app.tests.utils import make_dispatch_area, make_technician
+
+	area = make_dispatch_area("重启测试区")
+	for i in range(8):  # left by an interrupted run
+		frappe.delete_doc_if_exists(
+			"Service Technician", f"restart{i}@aftersales-tests.example.com", force=True
+		)
+	users = [
+		make_technician(
+			f"restart{i}@aftersales-tests.example.com", skills=[area], territories=[area], capacity=100
+		).user
+		for i in range(8)
+	]
+	tickets = [
+		dispatch.put_in_pool(
+			move_to_category(
+				make_ticket(subject=f"重启抢单 {i}", ticket_type=area, territory=area),
+				DISPATCHING,
+				as_user=AGENT,
+			)
+		).name
+		for i in range(20)
+	]
+	payments = []
+	for _ in range(3):
+		ticket = awaiting_payment()
+		payments += [collect(ticket, 500).name, collect(ticket, 600).name]
+	frappe.db.commit()
+	headers = {user: api_headers(user) for user in [*users, FINANCE]}
+	yield tickets, users, payments, headers
+	frappe.db.rollback()
+	for name in tickets:
+		remove_ticket_and_money(name)
+	for payment in payments:
+		ticket = frappe.db.get_value("Service Payment", payment, "service_ticket")
+		if ticket:
+			remove_ticket_and_money(ticket)
+	for user in users:
+		frappe.delete_doc("Service Technician", user, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not DB_CONTROL, reason="scripts/test.sh (as root) restarts MariaDB for this test")
+def test_mariadb_restarted_while_grabs_and_confirmations_run(pool_and_payments):
+	"""Technicians grab and finance confirms over HTTP, on two app servers, while MariaDB restarts:
+	each request in flight succeeds or fails with an error (nothing half done), the ones after
+	the restart succeed, and every ticket and payment is whole."""
+	import threading
+
+	import requests
+
+	from aftersales_app.tests.servers import Servers
+
+	tickets, users, payments, headers = pool_and_payments
+	results, stop = [], threading.Event()
+
+	def post(servers, i, method, user, **data):
+		url = servers.url(servers.ports[i % 2], f"/api/method/aftersales_app.api.{method}")
+		try:
+			response = requests.post(url, headers=servers.headers(headers[user]), data=data, timeout=60)
+			results.append((time.time(), method, response.status_code, response.text[:200]))
+			return response.status_code
+		except requests.RequestException as e:  # the connection itself broke
+			results.append((time.time(), method, 0, str(e)[:200]))
+			return 0
+
+	def technician(servers, i, user):
+		for name in tickets[i :: len(users)] + tickets:
+			if stop.is_set():
+				return
+			post(servers, i, "dispatch.grab_ticket", user, ticket=name)
+			time.sleep(0.05)
+
+	def finance(servers):
+		for i, payment in enumerate(payments):
+			post(servers, i, "payment.confirm_payment", FINANCE, payment=payment)
+			time.sleep(0.3)
+
+	with Servers(SITE, str(SITES_PATH)) as servers:
+		threads = [threading.Thread(target=technician, args=(servers, i, u)) for i, u in enumerate(users)]
+		threads.append(threading.Thread(target=finance, args=(servers,)))
+		for t in threads:
+			t.start()
+		time.sleep(0.5)
+		restarted_at = time.time()
+		restart_database()
+		back_at = time.time()
+		for t in threads:
+			t.join(120)
+		stop.set()
+		failed = [r for r in results if r[2] not in (200, 417)]
+		print(
+			f"MariaDB restarted in {back_at - restarted_at:.1f} s under {len(results)} requests: "
+			f"{len(failed)} failed while it was down, {len(results) - len(failed)} answered"
+		)
+		# after the restart every request succeeds again: the tickets still in the pool are
+		# grabbed, and finance confirms what failed
+		frappe.db.rollback()
+		left = [name for name in tickets if frappe.db.get_value("Service Ticket", name, "in_pool")]
+		for i, name in enumerate(left):
+			assert post(servers, i, "dispatch.grab_ticket", users[i % len(users)], ticket=name) == 200
+		for i, payment in enumerate(payments):
+			if frappe.db.get_value("Service Payment", payment, "status") != "Confirmed":
+				assert post(servers, i, "payment.confirm_payment", FINANCE, payment=payment) == 200
+		assert requests.get(servers.url(servers.ports[0], "/api/method/ping"), headers=servers.headers()).ok
+	assert all(r[0] <= back_at + 5 for r in failed), [r for r in failed if r[0] > back_at + 5][:3]
+
+	frappe.db.rollback()  # what the servers committed
+	for name in tickets:
+		in_pool, assignee = frappe.db.get_value("Service Ticket", name, ["in_pool", "assigned_technician"])
+		todos = frappe.get_all(
+			"ToDo", filters={"reference_name": name, "status": "Open"}, pluck="allocated_to"
+		)
+		assert (in_pool, todos) == (0, [assignee])  # one assignee, one ToDo: grabbed once
+	for payment in payments:
+		status, entry = frappe.db.get_value("Service Payment", payment, ["status", "payment_entry"])
+		assert status == "Confirmed" and frappe.db.get_value("Payment Entry", entry, "docstatus") == 1
+	invoices = {frappe.db.get_value("Service Payment", p, "sales_invoice") for p in payments}
+	assert sum(len(payment_entries(invoice)) for invoice in invoices) == len(payments)
+	print(
+		f"compared: {len(tickets)} pool tickets whole, {len(payments)} payments with one Payment Entry each"
+	)
+	unbroken(*tickets)
+	unbroken(*payments, only=MONEY)
