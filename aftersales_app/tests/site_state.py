@@ -200,6 +200,29 @@ def data() -> dict:
 	return out
 
 
+def run_patches() -> list[str]:
+	"""Run every patch of patches.txt again, whether or not the site ran it before (a patch must
+	be idempotent: a migrate interrupted and run again, a `#date` re-run, repeats it)."""
+	path = frappe.get_app_path(APP, "patches.txt")
+	done = []
+	with open(path, encoding="utf-8") as f:
+		for line in f:
+			patch = line.split("#", 1)[0].strip()
+			if not patch or patch.startswith("[") or patch.startswith("execute:"):
+				continue
+			frappe.get_attr(f"{patch}.execute")()
+			frappe.db.commit()
+			done.append(patch)
+	return done
+
+
+def load_demo() -> bool:
+	from aftersales_app.demo import data as demo
+
+	demo.load()
+	return True
+
+
 def main(argv: list[str]) -> None:
 	"""`python -m aftersales_app.tests.site_state SITE FUNCTION` (run from the bench's sites folder)
 	prints FUNCTION's result as JSON. `bench execute` cannot be used: it refuses functions of apps
@@ -216,6 +239,8 @@ def main(argv: list[str]) -> None:
 			"erpnext_smoke": erpnext_smoke,
 			"complete_setup": complete_setup,
 			"data": data,
+			"run_patches": run_patches,
+			"load_demo": load_demo,
 		}
 		result = functions[function]()
 		frappe.db.commit()

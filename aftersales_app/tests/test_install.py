@@ -87,6 +87,20 @@ def test_second_migrate_changes_nothing(scratch_site):
 	assert second == first
 
 
+def test_every_patch_run_again_changes_nothing(scratch_site):
+	"""With the demo's data on the site, every patch run once more, then again: the second run
+	finds nothing to do (same rows, same files, same invariants, same schema and records)."""
+	execute("load_demo")
+	patches = execute("run_patches")
+	first = {"data": execute("data"), "snapshot": execute("snapshot")}
+	assert execute("run_patches") == patches
+	second = {"data": execute("data"), "snapshot": execute("snapshot")}
+	first["snapshot"].pop("digest"), second["snapshot"].pop("digest")
+	assert second == first
+	assert all(count == 0 for count in second["data"]["invariants"].values()), second["data"]["invariants"]
+	print(f"{len(patches)} patches run twice on {sum(first['data']['rows'].values())} rows: nothing changed")
+
+
 def test_uninstall_leaves_erpnext_working(scratch_site):
 	frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
 	state = execute("snapshot")
@@ -98,3 +112,16 @@ def test_uninstall_leaves_erpnext_working(scratch_site):
 	smoke = execute("erpnext_smoke")
 	assert smoke["invoice_status"] == "Unpaid" and smoke["grand_total"] == 100 and smoke["gl_entries"] >= 2
 	frappe_cli("migrate")  # ERPNext migrates without the app
+
+
+def test_reinstall_after_uninstall_keeps_erpnext_consistent(scratch_site):
+	"""Installed again after the uninstall: the app's roles, workflow and workspace are back,
+	ERPNext still books an invoice; then uninstalled again, leaving the scratch site as it was."""
+	frappe_cli("install-app", APP)
+	state = execute("snapshot")
+	assert state["installed"] and state["workflow"]["active"] and "After-Sales" in state["workspaces"]
+	assert set(state["roles"]) == {"After-Sales Manager", "Service Agent", "Service Technician"}
+	smoke = execute("erpnext_smoke")
+	assert smoke["invoice_status"] == "Unpaid" and smoke["gl_entries"] >= 2
+	frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
+	assert not execute("snapshot")["installed"]
