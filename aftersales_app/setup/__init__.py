@@ -84,3 +84,7 @@ def before_uninstall():
 		"Kanban Board", filters={"reference_doctype": "Service Ticket"}, pluck="name"
 	):
 		frappe.delete_doc("Kanban Board", board, force=True, ignore_permissions=True)
+	# the app's patch history goes with its data: installed again later (an older release, then
+	# migrated), its patches must run on what that install makes, not be skipped as done before
+	patch_log = frappe.qb.DocType("Patch Log")
+	frappe.qb.from_(patch_log).delete().where(patch_log.patch.like("aftersales_app.%")).run()

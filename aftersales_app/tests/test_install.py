@@ -109,6 +109,7 @@ def test_uninstall_leaves_erpnext_working(scratch_site):
 	assert execute("app_tables") == []
 	assert not state["workflow"]["active"]
 	assert state["custom_docperms"] == []
+	assert state["patches"] == 0  # its patch history went with it
 	smoke = execute("erpnext_smoke")
 	assert smoke["invoice_status"] == "Unpaid" and smoke["grand_total"] == 100 and smoke["gl_entries"] >= 2
 	frappe_cli("migrate")  # ERPNext migrates without the app
