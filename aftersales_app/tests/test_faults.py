@@ -158,6 +158,48 @@ def test_the_timeout_job_killed_halfway_and_run_again_releases_each_ticket_once(
 
 
 @pytest.fixture
+def due_surveys():
+	"""Four satisfaction surveys whose delay has passed, and no other survey of the site due (sent
+	first, as the job would)."""
+	from aftersales_app import surveys
+
+	surveys.send_due()
+	past = frappe.utils.add_to_date(frappe.utils.now_datetime(), minutes=-10)
+	names, tickets = [], []
+	for i in range(4):
+		ticket = make_ticket(subject=f"回访中断 {i}")
+		survey = surveys.make_survey(ticket)
+		frappe.db.set_value("Service Survey", survey.name, "send_after", past, update_modified=False)
+		names.append(survey.name)
+		tickets.append(ticket.name)
+	frappe.db.commit()
+	yield names
+	frappe.db.rollback()
+	for name in tickets:
+		remove_ticket_and_money(name)
+	frappe.db.commit()
+
+
+def test_the_survey_job_killed_halfway_and_run_again_sends_each_survey_once(due_surveys):
+	from aftersales_app import surveys
+
+	kill("Administrator", "aftersales_app.surveys.send_due", (), "aftersales_app.surveys.send", "before", 3)
+	statuses = [frappe.db.get_value("Service Survey", name, "status") for name in due_surveys]
+	assert sorted(statuses) == sorted([surveys.PENDING] * 2 + [surveys.SENT] * 2)  # two sent, kept
+	surveys.send_due()  # the next run
+	messages = [
+		frappe.db.count(
+			"After-Sales Message",
+			{"reference_doctype": "Service Survey", "reference_name": name, "event": "survey_due"},
+		)
+		for name in due_surveys
+	]
+	assert [frappe.db.get_value("Service Survey", n, "status") for n in due_surveys] == [surveys.SENT] * 4
+	assert messages[0] > 0 and len(set(messages)) == 1, messages  # each told once, alike
+	print(f"compared: {len(due_surveys)} surveys sent once each, {messages[0]} message(s) each")
+
+
+@pytest.fixture
 def pool_ticket():
 	ticket = move_to_category(make_ticket(subject="抢单中断"), DISPATCHING, as_user=AGENT)
 	ticket = dispatch.put_in_pool(ticket)
