@@ -175,7 +175,9 @@ def move_with(ticket, category: str, as_user: str | None = None, **values):
 	user by default) to a state of `category` in one save (move_to_category saves the ticket as the
 	database has it, so fields set first would cost a save of their own). The action is chosen as
 	Frappe's apply_workflow chooses it, by the user's roles and the transition's condition, on the
-	ticket as it will be."""
+	ticket as it will be, and refused as it refuses a self-approval the transition does not allow."""
+	from frappe.model.workflow import get_workflow, has_approval_access
+
 	from aftersales_app.mixins.app_fields import save_as_app
 
 	ticket.update(values)
@@ -189,7 +191,8 @@ def move_with(ticket, category: str, as_user: str | None = None, **values):
 			frappe.set_user(user)
 	if not transition:
 		refuse_move(ticket, category)
-	from frappe.model.workflow import get_workflow
+	if not has_approval_access(as_user or user, ticket, transition):
+		frappe.throw(_("Self approval is not allowed"), frappe.PermissionError)
 
 	next_state = next(s for s in get_workflow("Service Ticket").states if s.state == transition.next_state)
 	ticket.workflow_state = next_state.state

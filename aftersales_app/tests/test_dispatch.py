@@ -58,6 +58,34 @@ def test_direct_assignment_creates_a_todo_and_a_deadline_then_the_technician_acc
 	assert ticket.status == "In Progress" and ticket.accepted_on and not ticket.accept_deadline
 
 
+def test_a_dispatch_the_workflow_forbids_as_self_approval_is_refused():
+	"""The app's one-save moves (status.move_with) refuse what Frappe's apply_workflow refuses: an
+	admin who unticks "Allow Self Approval" on the dispatch transitions stops the agent who
+	registered a ticket from dispatching it."""
+	from frappe.model.workflow import get_workflow_name
+
+	from aftersales_app.status import category_of
+
+	ticket = dispatching_ticket()
+	frappe.db.set_value("Service Ticket", ticket.name, "owner", AGENT, update_modified=False)
+	name = get_workflow_name("Service Ticket")
+	workflow = frappe.get_doc("Workflow", name)
+	for transition in workflow.transitions:
+		if category_of(transition.next_state) == "Awaiting Acceptance":
+			transition.allow_self_approval = 0
+	workflow.save(ignore_permissions=True)
+	try:
+		with pytest.raises(frappe.PermissionError):
+			as_user(AGENT, api.dispatch_ticket, ticket.name, ZHOU)
+		assert frappe.db.get_value("Service Ticket", ticket.name, ["status", "assigned_technician"]) == (
+			"Dispatching",
+			None,
+		)
+	finally:
+		frappe.db.rollback()
+		frappe.clear_document_cache("Workflow", name)
+
+
 def test_technician_sees_only_own_transferred_and_pool_tickets():
 	mine = dispatch.assign(dispatching_ticket(), ZHOU)
 	others = dispatch.assign(dispatching_ticket(), WU)
