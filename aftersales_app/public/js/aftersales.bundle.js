@@ -117,7 +117,9 @@ if (frappe.views && frappe.views.KanbanView) {
 		render() {
 			super.render();
 			const cards = aftersales.KANBAN_CARDS[this.doctype];
-			if (cards && this.data.length >= cards) {
+			// said once per board opened, not again on every refresh a change elsewhere triggers
+			if (cards && this.data.length >= cards && !this.told_capped) {
+				this.told_capped = true;
 				frappe.show_alert({
 					message: __("Showing the {0} most recently changed: filter the board to see others", [
 						cards,
