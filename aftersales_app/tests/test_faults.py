@@ -16,7 +16,13 @@ from aftersales_app.api import payment as payment_api
 from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, move_to_category
 from aftersales_app.tests import world
 from aftersales_app.tests.test_payments import FINANCE, awaiting_payment, collect, payment_entries
-from aftersales_app.tests.utils import as_user, make_ticket, remove_ticket_and_money, site_paths
+from aftersales_app.tests.utils import (
+	as_user,
+	make_customer,
+	make_ticket,
+	remove_ticket_and_money,
+	site_paths,
+)
 
 SITE, SITES_PATH = site_paths()
 AGENT, TECH = world.AGENT, world.TECH
@@ -197,6 +203,165 @@ def test_the_survey_job_killed_halfway_and_run_again_sends_each_survey_once(due_
 	assert [frappe.db.get_value("Service Survey", n, "status") for n in due_surveys] == [surveys.SENT] * 4
 	assert messages[0] > 0 and len(set(messages)) == 1, messages  # each told once, alike
 	print(f"compared: {len(due_surveys)} surveys sent once each, {messages[0]} message(s) each")
+
+
+@pytest.fixture
+def breached_tickets():
+	"""Four tickets at work whose resolution target has passed (all three of After-Sales Settings'
+	points due, the oldest first), and no other ticket of the site due (escalated first, as the job
+	would)."""
+	from aftersales_app import escalation
+
+	escalation.escalate_due()
+	now = frappe.utils.now_datetime()
+	tickets = []
+	for i in range(4):
+		ticket = move_to_category(make_ticket(subject=f"升级中断 {i}"), DISPATCHING, as_user=AGENT)
+		ticket = dispatch.assign(ticket, TECH)
+		ticket = as_user(TECH, dispatch.accept, ticket, TECH)
+		frappe.db.set_value(
+			"Service Ticket",
+			ticket.name,
+			{
+				"service_level_agreement_creation": frappe.utils.add_to_date(now, hours=-10),
+				"sla_resolution_by": frappe.utils.add_to_date(now, hours=-1),
+				"escalation_level": 0,
+				"escalation_due": f"2000-01-0{i + 1} 00:00:00",
+			},
+			update_modified=False,
+		)
+		tickets.append(ticket.name)
+	frappe.db.commit()
+	yield tickets
+	frappe.db.rollback()
+	for name in tickets:
+		remove_ticket_and_money(name)
+	frappe.db.commit()
+
+
+def told_points(ticket: str) -> list[tuple]:
+	return sorted(
+		frappe.get_all(
+			"After-Sales Message",
+			filters={
+				"reference_doctype": "Service Ticket",
+				"reference_name": ticket,
+				"event": ("like", "sla_%"),
+			},
+			fields=["event", "recipient"],
+			as_list=True,
+		)
+	)
+
+
+def test_the_escalation_job_killed_halfway_and_run_again_tells_each_point_once(breached_tickets):
+	from aftersales_app import escalation
+
+	points = len(escalation.levels_for(frappe.get_doc("Service Ticket", breached_tickets[0])))
+	assert points >= 2, "After-Sales Settings ships three points"
+	# dies in the middle of the second ticket: one of its points told, not yet committed
+	kill(
+		"Administrator",
+		"aftersales_app.escalation.escalate_due",
+		(),
+		"aftersales_app.escalation.tell_point",
+		"after",
+		points + 1,
+	)
+	levels = [frappe.db.get_value("Service Ticket", n, "escalation_level") for n in breached_tickets]
+	assert levels == [points, 0, 0, 0], levels  # the first kept, the second rolled back whole
+	assert told_points(breached_tickets[1]) == []
+	first = told_points(breached_tickets[0])
+	assert first
+	escalation.escalate_due()  # the next minute's run
+	escalation.escalate_due()
+	for name in breached_tickets:
+		assert frappe.db.get_value("Service Ticket", name, "escalation_level") == points
+		told = told_points(name)  # each point told once, to as many people (agents differ)
+		assert len(set(told)) == len(told) == len(first), (name, told)
+		assert [event for event, _ in told] == [event for event, _ in first], name
+		comments = frappe.get_all(
+			"Comment", filters={"reference_name": name, "comment_type": "Info"}, pluck="content"
+		)
+		assert len([c for c in comments if "%" in c]) == points, comments
+	print(
+		f"compared: {len(breached_tickets)} tickets, {points} points each told once "
+		f"({len(first)} messages and {points} timeline notes per ticket)"
+	)
+	unbroken(*breached_tickets)
+
+
+@pytest.fixture
+def due_check_ups():
+	"""Four serial numbers of one customer whose yearly check-up is long due (the oldest first), and
+	no other check-up of the site due (offered first, as the job would)."""
+	from aftersales_app import maintenance_reminders
+
+	maintenance_reminders.offer_due()
+	customer = make_customer("保养中断客户", phone="13755550000")
+	contact = maintenance_reminders.primary_contact(customer)
+	frappe.db.set_value(
+		"Contact", contact, {"email_id": f"fault.check.up@{world.DOMAIN}", "preferred_channel": "Email"}
+	)
+	company = frappe.defaults.get_global_default("company")
+	serials = []
+	for i in range(4):
+		serial = f"FAULT-CHK-{i}"
+		frappe.get_doc(
+			{
+				"doctype": "Serial No",
+				"serial_no": serial,
+				"item_code": world.PRODUCT,
+				"company": company,
+				"customer": customer,
+				"status": "Delivered",
+				"aftersales_in_service_since": f"2000-01-0{i + 1}",
+			}
+		).insert(ignore_permissions=True)
+		serials.append(serial)
+	frappe.db.commit()
+	yield serials
+	frappe.db.rollback()
+	for reminder in frappe.get_all("Maintenance Reminder", {"serial_no": ("in", serials)}, pluck="name"):
+		for doctype in ("ToDo", "After-Sales Message"):
+			for row in frappe.get_all(doctype, {"reference_name": reminder}, pluck="name"):
+				frappe.delete_doc(doctype, row, force=True, ignore_permissions=True)
+		frappe.delete_doc("Maintenance Reminder", reminder, force=True, ignore_permissions=True)
+	for serial in serials:
+		frappe.delete_doc("Serial No", serial, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_the_check_up_job_killed_halfway_and_run_again_offers_each_check_up_once(due_check_ups):
+	from aftersales_app import maintenance_reminders
+
+	def offers(serial):
+		return frappe.get_all("Maintenance Reminder", {"serial_no": serial}, pluck="due_date")
+
+	# dies right after the second serial's offer is made, before its next check-up moves on
+	kill(
+		"Administrator",
+		"aftersales_app.maintenance_reminders.offer_due",
+		(),
+		"aftersales_app.maintenance_reminders.make_offer",
+		"after",
+		2,
+	)
+	assert [len(offers(s)) for s in due_check_ups] == [1, 0, 0, 0]
+	maintenance_reminders.offer_due()  # the next day's run
+	maintenance_reminders.offer_due()
+	today = frappe.utils.getdate()
+	for serial in due_check_ups:
+		[due] = offers(serial)
+		reminder = frappe.db.get_value("Maintenance Reminder", {"serial_no": serial}, "name")
+		assert frappe.db.count("ToDo", {"reference_name": reminder}) == 1
+		events = frappe.get_all("After-Sales Message", {"reference_name": reminder}, pluck="event")
+		assert sorted(set(events)) == ["maintenance_follow_up", "maintenance_offer"], events
+		assert len(events) == 2, events
+		assert (
+			frappe.utils.getdate(frappe.db.get_value("Serial No", serial, "aftersales_next_check_up")) > today
+		)
+	print(f"compared: {len(due_check_ups)} serial numbers offered once each, one ToDo and two messages each")
 
 
 @pytest.fixture
