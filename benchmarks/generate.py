@@ -33,6 +33,7 @@ deadlines and escalate open tickets, which would change the data between runs.
 
 import argparse
 import functools
+import json
 import math
 import os
 import random
@@ -81,6 +82,7 @@ TICKET = "ST-BENCH-"
 LOG = "STL-BENCH-"
 VISIT = "SV-BENCH-"
 PAYMENT = "SP-BENCH-"
+TODO = "TD-BENCH-"
 CUSTOMER = "BENCH-CUST-"
 SERIAL = "SN-BENCH-"
 TECH = "bench-tech-"
@@ -455,8 +457,19 @@ class Site:
 		self.labour_rate = flt(self.prices.get(settings.labour_item)) or 100.0
 		self.call_out_fee = flt(self.prices.get(settings.call_out_item)) or 50.0
 		self.warehouse = frappe.db.get_single_value("Stock Settings", "default_warehouse")
-		self.modes = frappe.get_all(
-			"Mode of Payment", filters={"enabled": 1}, fields=["name", "type"], order_by="name"
+		# the modes finance can confirm in: those with the company's cash or bank account
+		mode, account = frappe.qb.DocType("Mode of Payment"), frappe.qb.DocType("Mode of Payment Account")
+		self.modes = (
+			frappe.qb.from_(mode)
+			.join(account)
+			.on(account.parent == mode.name)
+			.select(mode.name, mode.type)
+			.distinct()
+			.where(
+				(mode.enabled == 1) & (account.company == self.company) & account.default_account.isnotnull()
+			)
+			.orderby(mode.name)
+			.run(as_dict=True)
 		)
 
 		self.technicians = [technician_shape(self, index) for index in range(1, TECHNICIANS + 1)]
@@ -549,10 +562,13 @@ TICKET_FIELDS = (
 	"opened_on contact_phone territory company serial_no item_code item_name warranty_status "
 	"warranty_expiry_date amc_expiry_date repeat_count description assigned_technician responsible_agent "
 	"in_pool dispatch_mode accept_deadline accepted_on hold_reason first_response_time escalation_level "
-	"escalation_due state_alerted_for fault_type diagnosis resolution labour_hours return_slip_visit "
+	"_assign escalation_due state_alerted_for fault_type diagnosis resolution labour_hours return_slip_visit "
 	"dispute_reason reopen_count revisit_result charge_basis billable settlement charge_amount paid_amount "
 	"unconfirmed_amount outstanding_amount priority service_level_agreement response_by first_responded_on "
 	"on_hold_since total_hold_time agreement_status sla_resolution_by sla_resolution_date"
+).split()
+TODO_FIELDS = (
+	"status allocated_to description reference_type reference_name assigned_by date priority"
 ).split()
 LOG_FIELDS = (
 	"ticket from_state to_state action changed_by changed_on seconds_in_previous from_category to_category "
@@ -864,10 +880,36 @@ class TicketMaker:
 		self.visits = Rows("Service Visit", VISIT_FIELDS)
 		self.parts = Rows("Service Visit Part", PART_FIELDS)
 		self.payments = Rows("Service Payment", PAYMENT_FIELDS)
+		self.todos = Rows("ToDo", TODO_FIELDS)
+		self.charged: list[str] = []  # the chunk's tickets with a charge, for book()
 
 	def flush(self, counts: Counter):
-		for rows in (self.tickets, self.logs, self.visits, self.parts, self.payments):
+		for rows in (self.tickets, self.logs, self.visits, self.parts, self.payments, self.todos):
 			rows.flush(counts)
+
+	def assignment(self, row: dict, index: int, final: bool):
+		"""Frappe's assignment of the ticket to its technician, as the app's dispatch leaves it: an
+		open ToDo while the ticket is at work, closed once it ended."""
+		user = row["assigned_technician"]
+		if not user or row["in_pool"] or row["status"] in st.BEFORE_DISPATCH_CATEGORIES:
+			return
+		row["_assign"] = "[]" if final else json.dumps([user])
+		self.todos.add(
+			{
+				"name": f"{TODO}{index:07d}",
+				"creation": row["opened_on"],
+				"modified": row["modified"],
+				"modified_by": row["modified_by"],
+				"owner": row["responsible_agent"],
+				"status": "Closed" if final else "Open",
+				"allocated_to": user,
+				"description": row["subject"],
+				"reference_type": "Service Ticket",
+				"reference_name": row["name"],
+				"assigned_by": row["responsible_agent"],
+				"date": (row.get("accept_deadline") or row["modified"]).date(),
+			}
+		)
 
 	def opened(self, rng: random.Random) -> datetime:
 		"""Any day of the last three years, mostly in office hours, never in the future."""
@@ -1131,6 +1173,9 @@ class TicketMaker:
 			row["revisit_result"] = "Solved"
 		if not final:
 			self.watch(row)
+		self.assignment(row, index, final)
+		if charge:
+			self.charged.append(name)
 		self.tickets.add(row)
 
 	def agreement(self, steps, opened, priority, acceptances, hold_seconds) -> dict:
@@ -1341,6 +1386,75 @@ class TicketMaker:
 		row["escalation_due"] = escalation.next_due(ticket)
 
 
+# --- the ledger (--ledger) --------------------------------------------------------------------------
+
+
+def fiscal_years(site: Site):
+	"""A site with three years of history has their fiscal years (calendar years, as in China)."""
+	from erpnext.accounts.utils import get_fiscal_year
+
+	for year in range(site.now.year - YEARS - 1, site.now.year + 1):
+		if get_fiscal_year(date(year, 7, 1), company=site.company, boolean=True):
+			continue
+		frappe.get_doc(
+			{
+				"doctype": "Fiscal Year",
+				"year": str(year),
+				"year_start_date": date(year, 1, 1),
+				"year_end_date": date(year, 12, 31),
+				"companies": [{"company": site.company}],
+			}
+		).insert(ignore_permissions=True)
+
+
+def book(ticket: str) -> int:
+	"""The ticket's money in ERPNext's books, made by the app's own functions as its flows make it:
+	the charge invoice (a draft until finance confirms), dated on the first payment's day, and a
+	submitted Payment Entry for each confirmed payment. The payments share the invoice's total as
+	they shared the generator's charge (taxes and price lists are the site's)."""
+	from aftersales_app import payments as money
+
+	doc = frappe.get_doc("Service Ticket", ticket)
+	invoice = billing.make_charge_invoice(doc, ignore_permissions=True)
+	rows = frappe.get_all(
+		"Service Payment",
+		filters={"service_ticket": ticket},
+		fields=["name", "status", "amount", "collected_on"],
+		order_by="installment_no",
+	)
+	if not invoice:  # the site charges nothing for it: no money to book
+		frappe.db.delete("Service Payment", {"service_ticket": ticket})
+		billing.refresh_amounts(ticket)
+		return 0
+	total, collected = billing.invoice_total(invoice), sum(flt(r.amount) for r in rows)
+	left = total
+	for k, row in enumerate(rows, 1):
+		row.amount = left if k == len(rows) else round(total * flt(row.amount) / collected, 2)
+		left = round(left - row.amount, 2)
+		frappe.db.set_value(
+			"Service Payment",
+			row.name,
+			{"amount": row.amount, "sales_invoice": invoice.name},
+			update_modified=False,
+		)
+	confirmed = [r for r in rows if r.status == "Confirmed"]
+	if confirmed:
+		invoice.set_posting_time = 1
+		invoice.posting_date = min(r.collected_on for r in confirmed)
+		invoice.due_date = None
+		invoice.set("payment_schedule", [])
+		invoice.save()
+		invoice.submit()
+		for row in confirmed:
+			entry = money.make_payment_entry(frappe.get_doc("Service Payment", row.name), invoice)
+			frappe.db.set_value(
+				"Service Payment", row.name, "payment_entry", entry.name, update_modified=False
+			)
+			invoice.reload()
+	billing.refresh_amounts(ticket)
+	return 1
+
+
 # --- afterwards ------------------------------------------------------------------------------------
 
 
@@ -1418,9 +1532,14 @@ def report(counts: Counter, seconds: float, title: str):
 	sys.stdout.flush()
 
 
-def generate(tickets: int, seed: int = SEED, chunk: int = CHUNK, verbose: bool = True) -> dict:
+def generate(
+	tickets: int, seed: int = SEED, chunk: int = CHUNK, verbose: bool = True, ledger: bool = False
+) -> dict:
 	"""Top the connected site up to `tickets` synthetic Service Tickets (it never removes any).
-	Returns {"tickets", "added", "seconds", "rows", "inserted": {doctype: rows}}."""
+	`ledger`: each charged ticket's invoice and each confirmed payment's Payment Entry are made by
+	ERPNext too (book(); a few a second, so for thousands of tickets, not millions: without it the
+	tickets carry their amounts and payments with nothing in ERPNext's books, enough for reading
+	benchmarks, and the invariant check says so). Returns {"tickets", "added", "seconds", "rows", "inserted": {doctype: rows}}."""
 	began = time.perf_counter()
 	customer_shape.cache_clear()
 	site = Site(seed)
@@ -1435,6 +1554,8 @@ def generate(tickets: int, seed: int = SEED, chunk: int = CHUNK, verbose: bool =
 
 	have = highest("Service Ticket", TICKET)
 	maker = TicketMaker(site)
+	if ledger:
+		fiscal_years(site)
 	every = max(chunk, (tickets - have) // 10)
 	for low in range(have + 1, tickets + 1, chunk):
 		high = min(tickets, low + chunk - 1)
@@ -1442,6 +1563,11 @@ def generate(tickets: int, seed: int = SEED, chunk: int = CHUNK, verbose: bool =
 			maker.make(index)
 		maker.flush(counts)
 		frappe.db.commit()  # a chunk's tickets arrive whole, with their logs, visits and payments
+		if ledger:
+			for name in maker.charged:
+				counts["Sales Invoice"] += book(name)
+				frappe.db.commit()
+		maker.charged = []
 		if verbose and ((high - have) % every < chunk or high == tickets):
 			rate = (high - have) / (time.perf_counter() - began)
 			print(f"  tickets {high:,} of {tickets:,} ({rate:,.0f} tickets/s)", flush=True)
@@ -1510,6 +1636,18 @@ def clear(verbose: bool = True) -> dict:
 	delete("Service Visit", "name", VISIT)
 	delete("Service Payment", "name", PAYMENT)
 	delete("Service Ticket", "name", TICKET)
+	# what --ledger booked, once its tickets and payments are gone (their hooks find
+	# nothing to move) and before its customers go: cancelled and deleted as ERPNext does it
+	for doctype, link in (("Payment Entry", "service_payment"), ("Sales Invoice", "service_ticket")):
+		prefix = PAYMENT if doctype == "Payment Entry" else TICKET
+		for name in frappe.get_all(doctype, filters={link: ("like", f"{prefix}%")}, pluck="name"):
+			doc = frappe.get_doc(doctype, name)
+			if doc.docstatus == 1:
+				doc.flags.ignore_links = True
+				doc.cancel()
+			frappe.delete_doc(doctype, name, force=True, ignore_permissions=True)
+			counts[doctype] += 1
+			frappe.db.commit()
 	delete("Serial No", "name", SERIAL)
 	delete("Customer", "name", CUSTOMER)
 	for doctype in ("Service Technician Skill", "Service Technician Territory"):
@@ -1553,6 +1691,9 @@ def main():
 	parser.add_argument("--clear", action="store_true", help="remove every synthetic row (first)")
 	parser.add_argument("--seed", type=int, default=SEED)
 	parser.add_argument("--chunk", type=int, default=CHUNK, help="tickets per transaction")
+	parser.add_argument(
+		"--ledger", action="store_true", help="make each charge's invoice and Payment Entries in ERPNext"
+	)
 	args = parser.parse_args()
 	if not args.clear and args.tickets is None:
 		parser.error("give --tickets N, --clear or both")
@@ -1566,7 +1707,7 @@ def main():
 		if args.clear:
 			clear()
 		if args.tickets is not None:
-			generate(args.tickets, seed=args.seed, chunk=args.chunk)
+			generate(args.tickets, seed=args.seed, chunk=args.chunk, ledger=args.ledger)
 	finally:
 		frappe.destroy()
 

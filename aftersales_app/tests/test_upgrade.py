@@ -1,5 +1,6 @@
 """An upgrade with data: the previous release (the nearest git tag, unpacked by scripts/test.sh)
-installed on the scratch site with its demo data, then the current code migrated over it: every
+installed on the scratch site with its demo data and the benchmark generator's tickets (with their
+invoices and Payment Entries in ERPNext's books, made by the previous release's own functions), then the current code migrated over it: every
 row kept, every file kept, and every invariant true afterwards (the current release's patches put
 right what the previous one left, e.g. the ToDos of finished tickets). Runs after test_install,
 on the same scratch site, and leaves it without the app as it found it."""
@@ -7,6 +8,7 @@ on the same scratch site, and leaves it without the app as it found it."""
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +17,9 @@ from aftersales_app.tests.utils import site_paths
 
 SITE, SITES_PATH = site_paths()
 PREVIOUS = os.environ.get("AFTERSALES_PREVIOUS_RELEASE")
+GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+GENERATED = 300
+GENERATE = ("--tickets", str(GENERATED), "--ledger")
 TREE = os.environ.get("AFTERSALES_PREVIOUS_TREE")
 
 pytestmark = [
@@ -47,7 +52,18 @@ def test_a_site_of_the_previous_release_migrates_with_every_row_kept():
 	assert where.startswith(TREE), where  # the previous release's code does the install
 	previous("install-app", APP)
 	previous("execute", "aftersales_app.demo.data.load")
+	generated = subprocess.run(
+		[sys.executable, str(GENERATOR), "--site", SCRATCH, "--sites-path", str(SITES_PATH), *GENERATE],
+		cwd=SITES_PATH,
+		capture_output=True,
+		text=True,
+		timeout=900,
+		env={**os.environ, "PYTHONPATH": TREE},
+	)
+	assert generated.returncode == 0, generated.stdout[-3000:] + generated.stderr[-3000:]
+	print(next(line for line in generated.stdout.splitlines() if line.startswith("Topped up")))
 	before = execute("data")
+	assert before["rows"]["Service Ticket"] >= GENERATED, before["rows"]
 	try:
 		frappe_cli("migrate")  # the current code
 		after = execute("data")
