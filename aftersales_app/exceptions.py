@@ -93,3 +93,7 @@ class PaymentStateError(frappe.ValidationError):
 
 class UrgeTooSoonError(frappe.ValidationError):
 	"""A ticket is urged once an hour at most."""
+
+
+class ReturnStepError(frappe.ValidationError):
+	"""A return's step out of order, done already, or missing what it needs."""

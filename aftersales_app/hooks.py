@@ -123,6 +123,7 @@ permission_query_conditions = {
 	"Service Visit": "aftersales_app.permissions.service_visit_query",
 	# a technician sees the payments they collected and those of their tickets
 	"Service Payment": "aftersales_app.permissions.service_payment_query",
+	"Service Return": "aftersales_app.permissions.service_return_query",
 	"Service Contact Log": "aftersales_app.permissions.contact_log_query",
 	"Service Ticket Status Log": "aftersales_app.permissions.status_log_query",
 }
@@ -130,6 +131,7 @@ has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
 	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
 	"Service Payment": "aftersales_app.permissions.has_service_payment_permission",
+	"Service Return": "aftersales_app.permissions.has_service_return_permission",
 	"Service Contact Log": "aftersales_app.permissions.has_contact_log_permission",
 	"Service Ticket Status Log": "aftersales_app.permissions.has_status_log_permission",
 	"File": "aftersales_app.permissions.has_file_permission",

@@ -8,6 +8,8 @@ that has written nothing yet is therefore ended first, so that the next one, and
 start at the lock.
 """
 
+from contextlib import contextmanager
+
 import frappe
 
 
@@ -16,3 +18,15 @@ def lock(doctype: str, name: str) -> bool:
 	if not frappe.db.transaction_writes:
 		frappe.db.commit()  # nothing written yet: ends the old snapshot (see above)
 	return bool(frappe.db.get_value(doctype, name, "name", for_update=True))
+
+
+@contextmanager
+def all_or_nothing(name: str):
+	"""Roll back to a savepoint when the block fails, so that a refused step writes nothing even
+	inside a longer transaction (a request rolls back anyway; tests and scripts do not)."""
+	frappe.db.savepoint(name)
+	try:
+		yield
+	except Exception:
+		frappe.db.rollback(save_point=name)
+		raise

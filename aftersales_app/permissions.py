@@ -212,6 +212,24 @@ def has_service_payment_permission(doc, ptype: str | None = None, user: str | No
 	return ticket_assignee(row.service_ticket) == user
 
 
+def service_return_query(user: str | None = None) -> str:
+	"""List condition for Service Return: a technician sees the returns of the tickets assigned to
+	them."""
+	return _technician_work_query("Service Return", None, "service_ticket", user)
+
+
+def has_service_return_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""A technician reads the returns of the tickets assigned to them and writes none (their
+	inspection is an action: aftersales_app.api.returns.inspect); other roles follow their role
+	permissions (None)."""
+	user = user or frappe.session.user
+	if not roles.is_technician_only(user):
+		return None
+	if ptype not in ("read", "print", "select"):
+		return False
+	return ticket_assignee(stored(doc, ("service_ticket",)).service_ticket) == user
+
+
 def contact_log_query(user: str | None = None) -> str:
 	"""List condition for Service Contact Log: a technician sees the logs of their tickets."""
 	user = user or frappe.session.user

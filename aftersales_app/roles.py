@@ -29,6 +29,9 @@ FINANCE = frozenset({ACCOUNTS_USER, ACCOUNTS_MANAGER, SYSTEM_MANAGER})
 CHARGING = frozenset({AGENT, MANAGER, ACCOUNTS_USER, SYSTEM_MANAGER})
 # who records money collected from the customer
 COLLECTING = frozenset({TECHNICIAN, AGENT, MANAGER, ACCOUNTS_USER, SYSTEM_MANAGER})
+# who moves returned and replacement goods in and out of stock (aftersales_app.returns)
+STOCK_USER = "Stock User"
+RETURNS_STOCK = frozenset({AGENT, MANAGER, STOCK_USER, SYSTEM_MANAGER})
 # who reads every ticket
 SEE_ALL = frozenset({AGENT, MANAGER, SYSTEM_MANAGER, ACCOUNTS_USER})
 # who edits a ticket in any state (Frappe's "Only Allow Edit For" does not bind them)
@@ -84,6 +87,7 @@ def boot_info() -> dict:
 		"charging": sorted(CHARGING),
 		"collecting": sorted(COLLECTING),
 		"technician": [TECHNICIAN],
+		"returns_stock": sorted(RETURNS_STOCK),
 	}
 
 

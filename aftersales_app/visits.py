@@ -6,8 +6,6 @@ resolution onto the ticket and takes the workflow action that leads to the custo
 confirmation. Each step changes everything it touches or nothing.
 """
 
-from contextlib import contextmanager
-
 import frappe
 from frappe import _
 from frappe.model.document import Document
@@ -154,7 +152,7 @@ def make_stock_entry(visit: Document) -> Document:
 	# The visit is the authority for this entry: whoever may edit the visit issues its parts,
 	# without holding ERPNext's stock roles.
 	entry.flags.ignore_permissions = True
-	with _all_or_nothing("make_stock_entry"):
+	with locks.all_or_nothing("make_stock_entry"):
 		entry.insert()
 		entry.submit()
 		visit.stock_entry = entry.name
@@ -235,7 +233,7 @@ def file_return_slip(visit: Document) -> Document:
 			ReturnSlipError,
 		)
 
-	with _all_or_nothing("file_return_slip"):
+	with locks.all_or_nothing("file_return_slip"):
 		if not visit.outcome:
 			visit.outcome = "Resolved"
 			visit.save()
@@ -281,15 +279,3 @@ def parts_summary(visit: Document) -> str:
 
 def _save_action(visit: Document) -> Document:
 	return save_as_app(visit)
-
-
-@contextmanager
-def _all_or_nothing(name: str):
-	"""Roll back to a savepoint when the block fails, so that a refused step writes nothing even
-	inside a longer transaction (a request rolls back anyway; tests and scripts do not)."""
-	frappe.db.savepoint(name)
-	try:
-		yield
-	except Exception:
-		frappe.db.rollback(save_point=name)
-		raise

@@ -1,6 +1,6 @@
 """Install, set-up wizard and uninstall steps that fixtures cannot express, one module per concern:
 roles' rights on ERPNext (permissions), ticket types (ticket_types), service items and modes of
-payment (charging), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
+payment (charging), the returns warehouse (returns), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
 Notification records (notifications), the default Service Level Agreement and the escalation
 points (sla), the default customer tag rules (care).
 Runtime code imports nothing from here; patches that re-run a step do so from patches.txt."""
@@ -11,6 +11,7 @@ from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
+from aftersales_app.setup.returns import make_returns_warehouse
 from aftersales_app.setup.sla import (
 	make_escalation_settings,
 	make_service_level_agreement,
@@ -25,6 +26,7 @@ def after_install():
 	setup_erpnext_permissions()
 	make_ticket_types()
 	make_charging_setup()
+	make_returns_warehouse()
 	make_escalation_settings()
 	if frappe.is_setup_complete():  # else the set-up wizard makes them, in the site's language
 		make_notifications()
@@ -46,6 +48,7 @@ def after_setup_wizard(args=None):
 	wizard chose."""
 	make_ticket_types()
 	make_charging_setup()
+	make_returns_warehouse()
 	make_notifications()
 	make_service_level_agreement()
 	make_customer_tag_rules()

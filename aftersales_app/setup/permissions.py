@@ -9,8 +9,7 @@ READ = ("read", "report", "print")
 
 # What the after-sales roles need on ERPNext's own DocTypes: agents and managers register
 # customers and their contacts and addresses while taking a call; everyone reads products,
-# serial numbers and territories, and the warehouses a visit's parts come from; the service desk
-# opens the stock entries that issued those parts.
+# serial numbers and territories, and the warehouses a visit's parts come from.
 AGENT_PERMISSIONS = {
 	"Customer": WRITE,
 	"Contact": WRITE,
@@ -24,14 +23,23 @@ AGENT_PERMISSIONS = {
 # Frappe's Data Import, so agents and managers bring in customers (Imported Customer) and tickets
 # from Excel; what each import may create is still their own create right on the target.
 IMPORT = {"Data Import": ("read", "write", "create", "report")}
+# the service desk opens the documents of the goods that come and go: stock entries (parts,
+# returns received), deliveries and invoices (a return's original sale, its credit note)
+# (ERPNext writes the serial numbers of a delivery or receipt in a bundle under the user's own rights)
+RETURNS = {
+	"Stock Entry": READ,
+	"Delivery Note": READ,
+	"Sales Invoice": READ,
+	"Serial and Batch Bundle": ("read", "write", "create", "submit"),
+}
 ERPNEXT_PERMISSIONS = {
-	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, "Stock Entry": READ},
+	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS},
 	"After-Sales Manager": {
 		**AGENT_PERMISSIONS,
 		**IMPORT,
 		"Employee": READ,
 		"Holiday List": READ,
-		"Stock Entry": READ,
+		**RETURNS,
 	},
 	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
 }

@@ -33,6 +33,90 @@ frappe.ui.form.on("Service Ticket", {
 		frm.trigger("render_history");
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
 		if (!frm.is_new()) frm.trigger("charge_buttons");
+		if (!frm.is_new()) frm.trigger("return_buttons");
+	},
+
+	return_buttons(frm) {
+		const doc = frm.doc;
+		const group = __("Returns", null, "Service Ticket");
+		const types = { "Product Return": "Refund", "Product Exchange": "Exchange" };
+		if (aftersales.has_role("dispatchers") && !aftersales.is_final(doc.status)) {
+			frm.add_custom_button(
+				__("Make Return"),
+				() =>
+					frappe.prompt(
+						[
+							{
+								fieldname: "return_type",
+								fieldtype: "Select",
+								label: __("Return Type"),
+								options: [
+									{ value: "Refund", label: __("Refund") },
+									{ value: "Exchange", label: __("Exchange") },
+								],
+								default: types[doc.ticket_type] || "Exchange",
+								reqd: 1,
+							},
+							{
+								fieldname: "reason",
+								fieldtype: "Select",
+								label: __("Reason"),
+								options: [
+									"Defective",
+									"Wrong Item",
+									"Not as Described",
+									"Damaged in Transit",
+									"Changed Mind",
+									"Other",
+								].map((value) => ({ value, label: __(value) })),
+								default: "Defective",
+								reqd: 1,
+							},
+							{
+								fieldname: "condition_expected",
+								fieldtype: "Select",
+								label: __("Condition Expected"),
+								options: ["Unopened", "Opened, Complete", "Used", "Damaged"].map((value) => ({
+									value,
+									label: __(value),
+								})),
+								default: "Opened, Complete",
+								reqd: 1,
+							},
+							{
+								fieldname: "reason_detail",
+								fieldtype: "Small Text",
+								label: __("Reason Detail"),
+							},
+							{
+								fieldname: "original_sales_invoice",
+								fieldtype: "Link",
+								options: "Sales Invoice",
+								label: __("Original Sales Invoice"),
+								description: __("Found from the serial number's sale when left empty"),
+								get_query: () => ({
+									filters: { customer: doc.customer, docstatus: 1, is_return: 0 },
+								}),
+							},
+						],
+						(values) =>
+							frappe
+								.xcall("aftersales_app.api.returns.authorise", {
+									ticket: doc.name,
+									...values,
+								})
+								.then((r) => frappe.set_route("Form", "Service Return", r.name)),
+						__("Make Return"),
+						__("Authorise")
+					),
+				group
+			);
+		}
+		frm.add_custom_button(
+			__("Returns"),
+			() => frappe.set_route("List", "Service Return", { service_ticket: doc.name }),
+			group
+		);
 	},
 
 	charge_buttons(frm) {

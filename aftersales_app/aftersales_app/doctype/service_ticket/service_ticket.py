@@ -9,7 +9,7 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, formatdate, get_datetime, getdate, now_datetime
 
-from aftersales_app import agents, billing, escalation, roles
+from aftersales_app import agents, billing, escalation, returns, roles
 from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
@@ -217,6 +217,8 @@ class ServiceTicket(AppFieldsMixin, Document):
 		self.set_repeat_count()
 		self.set_names()
 		self.set_status()
+		if self.state_changed() and self.status in ticket_status.FINAL_CATEGORIES:
+			returns.check_ticket_may_end(self)
 		billing.set_charging(self)
 
 	def before_save(self):
