@@ -605,7 +605,9 @@ def check_ticket_may_end(ticket):
 
 
 def portal_view(ticket: str) -> list[frappe._dict]:
-	"""The ticket's returns as its customer sees them: number, type, status, shipping and steps."""
+	"""The ticket's returns as its customer sees them: number, type, status, shipping and steps
+	(who took a step is the company's business, not the customer's). Read without the return's
+	DocType rights, which customers lack: the caller has checked the ticket itself."""
 	rows = frappe.get_all(
 		DOCTYPE,
 		filters={"service_ticket": ticket},
@@ -624,6 +626,7 @@ def portal_view(ticket: str) -> list[frappe._dict]:
 		order_by="creation",
 	)
 	for row in rows:
+		row.can_ship = row.status == AUTHORISED
 		row.steps = frappe.get_all(
 			"Service Return Step",
 			filters={"parent": row.name, "parenttype": DOCTYPE},

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits, maintenance_reminders, surveys
+from aftersales_app import guest_limits, maintenance_reminders, returns, surveys
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
 from aftersales_app.portal import charges, display, lookup, resolution
@@ -136,6 +136,8 @@ def get_ticket(name: str) -> dict:
 		"charges": charges.amounts_due(ticket),
 		# the satisfaction survey waiting for the customer's answer (aftersales_app.surveys)
 		"survey_open": bool(surveys.open_survey_of(ticket.name)),
+		# returns and exchanges of the ticket, their steps and shipping (aftersales_app.returns)
+		"returns": returns.portal_view(ticket.name),
 	}
 
 

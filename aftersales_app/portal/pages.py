@@ -43,4 +43,6 @@ def js_messages() -> dict:
 		"next_step": _("Next step"),
 		"timeline": _("Progress"),
 		"status": _("Status"),
+		"pickup_requested": _("The courier pickup is requested"),
+		"shipment_recorded": _("Thank you: the shipment is recorded"),
 	}

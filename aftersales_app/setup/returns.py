@@ -6,7 +6,7 @@ from frappe import _
 
 from aftersales_app.setup.language import site_language
 
-RETURNS_WAREHOUSE = "Returns"
+RETURNS_WAREHOUSE = "Returns Warehouse"
 
 
 def make_returns_warehouse():

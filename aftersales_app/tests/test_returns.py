@@ -401,3 +401,44 @@ def test_a_return_without_a_sale_in_erpnext_is_received_by_material_receipt_and_
 	with pytest.raises(ReturnStepError):
 		step(AGENT, "request_refund", ret.name)
 	assert frappe.get_doc("Service Return", ret.name).status == returns.INSPECTED
+
+
+def test_the_customer_follows_the_return_on_the_portal_and_nobody_else_does():
+	from aftersales_app.api import portal as portal_api
+
+	sale = sell("RET-PORTAL-0001")
+	ret = authorised(sale)
+	as_user(world.PORTAL_USER, returns_api.record_shipment, ret.name, "中通快递", "ZT998877")
+	page = as_user(world.PORTAL_USER, portal_api.get_ticket, ret.service_ticket)
+	[view] = page["returns"]
+	assert (view.name, view.status, view.tracking_no, view.can_ship) == (
+		ret.name,
+		"Authorised",
+		"ZT998877",
+		True,
+	)
+	assert [s.step for s in view.steps] == ["Authorised", "Shipped"]
+	assert "by" not in view.steps[0]  # who took a step stays inside the company
+	with pytest.raises(frappe.PermissionError):
+		as_user(world.PORTAL_USER_B, portal_api.get_ticket, ret.service_ticket)
+	step(AGENT, "receive", ret.name)
+	with pytest.raises(ReturnStepError):  # the portal's forms close once the goods are received
+		as_user(world.PORTAL_USER, returns_api.record_shipment, ret.name, "中通快递", "ZT0")
+	assert not as_user(world.PORTAL_USER, portal_api.get_ticket, ret.service_ticket)["returns"][0].can_ship
+
+
+def test_the_returns_report_shows_each_step_and_its_documents():
+	from aftersales_app.aftersales_app.report.returns_and_exchanges import returns_and_exchanges as report
+
+	sale = sell("RET-REPORT-0001")
+	ret = authorised(sale)
+	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
+		ret = step(AGENT, method, ret.name, **args)
+	ret = step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
+	columns, rows, _message, chart = as_user(AGENT, report.execute, {"customer": world.CUSTOMER})
+	[row] = [r for r in rows if r.name == ret.name]
+	assert (row.status, row.credit_note, row.refund_entry) == ("Refunded", ret.credit_note, ret.refund_entry)
+	assert row.refund_amount == ret.refund_amount and row.days_to_close == 0
+	assert chart and {c["fieldname"] for c in columns} >= {"received_on", "days_to_receive", "tracking_no"}
+	# a technician sees only the returns of their own tickets
+	assert as_user(world.TECH_B, report.execute, {"customer": world.CUSTOMER})[1] == []

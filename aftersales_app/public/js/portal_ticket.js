@@ -58,6 +58,31 @@
 		});
 	}
 
+	// a return's courier pickup and the customer's own shipment (aftersales_app.api.returns)
+	document.querySelectorAll(".as-return").forEach((section) => {
+		const submit = (selector, method, fields, done) => {
+			const form = section.querySelector(selector);
+			if (!form) return;
+			form.addEventListener("submit", async (event) => {
+				event.preventDefault();
+				const args = { name: section.dataset.return };
+				fields.forEach((field) => (args[field] = form.elements[field].value.trim()));
+				const button = form.querySelector("button");
+				busy(button, true);
+				try {
+					await portal.call(`aftersales_app.api.returns.${method}`, args);
+					portal.show(message, portal.t(done), "ok");
+					reload();
+				} catch (e) {
+					portal.show(message, e.message);
+					busy(button, false);
+				}
+			});
+		};
+		submit(".as-pickup-form", "request_pickup", ["address", "pickup_date"], "pickup_requested");
+		submit(".as-shipment-form", "record_shipment", ["carrier", "tracking_no"], "shipment_recorded");
+	});
+
 	const upload = document.getElementById("as-upload-form");
 	if (upload) {
 		upload.addEventListener("submit", async (event) => {

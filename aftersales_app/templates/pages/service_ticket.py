@@ -18,6 +18,11 @@ def get_context(context):
 	ticket.updated = display.when(ticket.modified)
 	for row in ticket.timeline:
 		row.when = display.when(row.changed_on)
+	for row in ticket.returns:
+		row.status_label = _(row.status, context="Service Return")
+		row.type_label = _(row.return_type, context="Service Return")
+		for step in row.steps:
+			step.label, step.when = _(step.step, context="Service Return Step"), display.when(step.on)
 	for visit in ticket.visits:
 		visit.start, visit.end = display.when(visit.scheduled_start), display.when(visit.scheduled_end)
 		visit.done = display.when(visit.check_out)
