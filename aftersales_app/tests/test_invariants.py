@@ -125,6 +125,17 @@ def test_a_payment_confirmed_without_its_entry_is_found():
 	assert broken_by(before, payment.name) == ["payments_have_entries"]
 
 
+def test_a_return_step_without_its_document_is_found():
+	from aftersales_app.tests.test_returns import authorised, sell, step
+
+	ret = authorised(sell("INV-RETURN-0001"))
+	ret = step(AGENT, "receive", ret.name)
+	before = counts()
+	assert ret.name not in before["returns_have_documents"][1]
+	frappe.db.set_value("Delivery Note", ret.receipt_document, "docstatus", 2, update_modified=False)
+	assert broken_by(before, ret.name) == ["returns_have_documents"]
+
+
 def test_the_check_speaks_both_languages_and_fails_on_a_breach(capsys):
 	ticket = at_work()
 	frappe.db.set_value("Service Ticket", ticket.name, "charge_amount", 99, update_modified=False)
