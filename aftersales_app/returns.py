@@ -34,6 +34,7 @@ from frappe.utils import flt, getdate, now_datetime, nowdate
 from aftersales_app import locks
 from aftersales_app.exceptions import ReturnStepError
 from aftersales_app.mixins.app_fields import app_action
+from aftersales_app.notify import notify
 from aftersales_app.status import FINAL_CATEGORIES
 from aftersales_app.text import escape
 
@@ -102,7 +103,9 @@ def authorise(ticket_name: str, return_type: str, reason: str, condition_expecte
 	with locks.all_or_nothing("return_authorise"), app_action(doc):
 		log_step(doc, AUTHORISED, note=_(reason))
 		doc.insert(ignore_permissions=True)
-	tell_ticket(doc, _("Return {0} authorised ({1}): {2}").format(doc.name, _(doc.return_type), _(reason)))
+	tell_ticket(
+		doc, _("Return {0} authorised ({1}): {2}").format(doc.name, _(doc.return_type), _(reason)), AUTHORISED
+	)
 	return doc
 
 
@@ -167,7 +170,9 @@ def receive(name: str):
 		log_step(doc, RECEIVED, receipt.doctype, receipt.name)
 		save(doc)
 	tell_ticket(
-		doc, _("Return {0}: goods received ({1} {2})").format(doc.name, _(receipt.doctype), receipt.name)
+		doc,
+		_("Return {0}: goods received ({1} {2})").format(doc.name, _(receipt.doctype), receipt.name),
+		RECEIVED,
 	)
 	return doc
 
@@ -241,6 +246,12 @@ def request_refund(name: str):
 		)
 		log_step(doc, REFUND_REQUESTED, "Sales Invoice", credit.name)
 		save(doc)
+	notify(
+		doc,
+		"refund_requested",
+		credit.name,
+		amount=frappe.utils.fmt_money(doc.refund_amount, currency=credit.currency),
+	)
 	return doc
 
 
@@ -293,7 +304,9 @@ def confirm_refund(name: str, mode_of_payment: str):
 		)
 		save(doc)
 	tell_ticket(
-		doc, _("Return {0}: {1} refunded").format(doc.name, frappe.format(doc.refund_amount, "Currency"))
+		doc,
+		_("Return {0}: {1} refunded").format(doc.name, frappe.format(doc.refund_amount, "Currency")),
+		REFUNDED,
 	)
 	return doc
 
@@ -355,6 +368,7 @@ def exchange(name: str, replacement_serial_no: str | None = None, warehouse: str
 	tell_ticket(
 		doc,
 		_("Return {0}: replacement delivered ({1})").format(doc.name, replacement_serial_no or delivery.name),
+		EXCHANGED,
 	)
 	return doc
 
@@ -372,7 +386,7 @@ def send_back(name: str):
 		doc.update({"status": SENT_BACK, "send_back_delivery": delivery.name, "sent_back_on": now_datetime()})
 		log_step(doc, SENT_BACK, "Delivery Note", delivery.name)
 		save(doc)
-	tell_ticket(doc, _("Return {0}: goods sent back to the customer").format(doc.name))
+	tell_ticket(doc, _("Return {0}: goods sent back to the customer").format(doc.name), SENT_BACK)
 	return doc
 
 
@@ -583,9 +597,13 @@ def save(doc):
 		doc.save(ignore_permissions=True)
 
 
-def tell_ticket(doc, text: str):
-	"""The step on the ticket's timeline."""
+def tell_ticket(doc, text: str, step: str | None = None):
+	"""The step on the ticket's timeline, and (`step`) to the customer on their channel
+	(aftersales_app.notify, event return_step: once per return and step)."""
 	frappe.get_doc("Service Ticket", doc.service_ticket).add_comment("Info", escape(text))
+	if step:
+		lang = frappe.db.get_single_value("System Settings", "language")
+		notify(doc, "return_step", step, step=_(step, lang=lang, context="Service Return"))
 
 
 def open_return_of(ticket: str) -> str | None:

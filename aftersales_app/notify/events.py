@@ -92,7 +92,7 @@ AUDIENCES = {
 # --- the events -----------------------------------------------------------------------------------
 
 TICKET, PAYMENT, SURVEY, CONTACT = "Service Ticket", "Service Payment", "Service Survey", "Contact"
-REMINDER = "Maintenance Reminder"
+REMINDER, RETURN = "Maintenance Reminder", "Service Return"
 
 # categories whose news the customer hears (the shipped condition; the admin may widen it)
 CUSTOMER_CATEGORIES = ("Awaiting Customer", "Awaiting Payment", "Closed", "Cancelled")
@@ -397,6 +397,40 @@ EVENTS = {
 					SYSTEM,
 					"The customer urged ticket {{ doc.name }} ({{ urges }})",
 					"The customer of service ticket {{ doc.name }} ({{ doc.subject }}) urged it, {{ urges }} time(s) so far.{% if note %} {{ note }}{% endif %}",
+				),
+			),
+		),
+		Event(
+			"return_step",
+			RETURN,
+			"Return step",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: return news (customer e-mail)",
+					EMAIL,
+					"Return {{ doc.name }}: {{ step }}",
+					"Your return {{ doc.name }} (service ticket {{ doc.service_ticket }}) is now: {{ step }}.{% if doc.tracking_no %} Shipment: {{ doc.carrier }} {{ doc.tracking_no }}.{% endif %}",
+				),
+				Shipped(
+					"After-Sales: return news (customer SMS)",
+					SMS,
+					"",
+					"Your return {{ doc.name }} is now: {{ step }}.",
+				),
+			),
+		),
+		Event(
+			"refund_requested",
+			RETURN,
+			"Refund awaiting confirmation",
+			staff="finance",
+			shipped=(
+				Shipped(
+					"After-Sales: refund awaiting confirmation",
+					SYSTEM,
+					"Refund of return {{ doc.name }} awaits your confirmation",
+					"Return {{ doc.name }} of {{ doc.customer_name }} (service ticket {{ doc.service_ticket }}) passed inspection: credit note {{ doc.credit_note }} refunds {{ amount }}. Please confirm the refund.",
 				),
 			),
 		),

@@ -43,8 +43,9 @@ def make_notifications(events=None):
 
 
 def remove_notifications():
-	"""Uninstall: the Notifications of the app's DocTypes would point at DocTypes that are gone."""
+	"""Uninstall: the app's Notifications (its events' methods) would point at DocTypes and
+	methods that are gone."""
 	for name in frappe.get_all(
-		"Notification", filters={"document_type": ("in", ["Service Ticket", "Service Payment"])}, pluck="name"
+		"Notification", filters={"event": "Method", "method": ("like", "aftersales\\_%")}, pluck="name"
 	):
 		frappe.delete_doc("Notification", name, force=True, ignore_permissions=True)

@@ -442,3 +442,38 @@ def test_the_returns_report_shows_each_step_and_its_documents():
 	assert chart and {c["fieldname"] for c in columns} >= {"received_on", "days_to_receive", "tracking_no"}
 	# a technician sees only the returns of their own tickets
 	assert as_user(world.TECH_B, report.execute, {"customer": world.CUSTOMER})[1] == []
+
+
+def test_the_customer_hears_each_step_once_and_finance_hears_of_the_refund():
+	from aftersales_app.setup.notifications import make_notifications
+
+	make_notifications()  # the test site's Notifications of the return events
+	sale = sell("RET-NEWS-0001")
+	ret = authorised(sale)
+	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
+		ret = step(AGENT, method, ret.name, **args)
+	ret = step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
+
+	def told(event):
+		return frappe.get_all(
+			"After-Sales Message",
+			filters={"reference_doctype": "Service Return", "reference_name": ret.name, "event": event},
+			fields=["recipient", "channel", "message"],
+		)
+
+	lang = frappe.db.get_single_value("System Settings", "language")
+	news = told("return_step")
+	per_step = {
+		step_name: len(
+			[m for m in news if frappe._(step_name, lang=lang, context="Service Return") in m.message]
+		)
+		for step_name in ("Authorised", "Received", "Refunded")
+	}
+	assert news and set(per_step.values()) == {len(news) // 3}, per_step  # each step told once
+	assert len(news) == 3 * per_step["Authorised"]  # and nothing else (inspection, refund request)
+	finance = told("refund_requested")
+	finance_users = frappe.get_all(
+		"Has Role", filters={"role": ("in", ["Accounts User", "Accounts Manager"])}, pluck="parent"
+	)
+	assert finance and {m.recipient for m in finance} <= set(finance_users)
+	assert all(ret.credit_note in m.message for m in finance)
