@@ -101,7 +101,7 @@ def authorise(ticket_name: str, return_type: str, reason: str, condition_expecte
 		}
 	)
 	with locks.all_or_nothing("return_authorise"), app_action(doc):
-		log_step(doc, AUTHORISED, note=_(reason))
+		log_step(doc, AUTHORISED, note=site_text(reason, "Service Return"))
 		doc.insert(ignore_permissions=True)
 	tell_ticket(
 		doc, _("Return {0} authorised ({1}): {2}").format(doc.name, _(doc.return_type), _(reason)), AUTHORISED
@@ -124,7 +124,7 @@ def request_pickup(name: str, address: str, pickup_date: str):
 		frappe.throw(_("Choose a pickup date from today on"), ReturnStepError)
 	doc.update({"pickup_requested": 1, "pickup_address": address, "pickup_date": getdate(pickup_date)})
 	with locks.all_or_nothing("return_pickup"):
-		log_step(doc, PICKUP_REQUESTED, note=_("Pickup on {0}").format(getdate(pickup_date)))
+		log_step(doc, PICKUP_REQUESTED, note=site_text("Pickup on {0}").format(getdate(pickup_date)))
 		save(doc)
 	return doc
 
@@ -196,7 +196,7 @@ def inspect(name: str, result: str, condition_found: str | None = None, notes: s
 		}
 	)
 	with locks.all_or_nothing("return_inspect"):
-		log_step(doc, INSPECTED, note=_(result))
+		log_step(doc, INSPECTED, note=site_text(result, "Service Return"))
 		save(doc)
 	tell_ticket(doc, _("Return {0}: inspection {1}").format(doc.name, _(result)))
 	return doc
@@ -300,7 +300,9 @@ def confirm_refund(name: str, mode_of_payment: str):
 			doc,
 			REFUNDED,
 			*(("Payment Entry", entry.name) if entry else ("Sales Invoice", credit.name)),
-			note=None if entry else _("Credited against invoice {0}").format(doc.original_sales_invoice),
+			note=None
+			if entry
+			else site_text("Credited against invoice {0}").format(doc.original_sales_invoice),
 		)
 		save(doc)
 	tell_ticket(
@@ -592,6 +594,11 @@ def log_step(doc, step: str, document_type: str | None = None, document: str | N
 	)
 
 
+def site_text(message: str, context: str | None = None) -> str:
+	"""A note kept on the return in the site's language, whoever took the step."""
+	return _(message, lang=frappe.db.get_single_value("System Settings", "language"), context=context)
+
+
 def save(doc):
 	with app_action(doc):
 		doc.save(ignore_permissions=True)
@@ -602,8 +609,7 @@ def tell_ticket(doc, text: str, step: str | None = None):
 	(aftersales_app.notify, event return_step: once per return and step)."""
 	frappe.get_doc("Service Ticket", doc.service_ticket).add_comment("Info", escape(text))
 	if step:
-		lang = frappe.db.get_single_value("System Settings", "language")
-		notify(doc, "return_step", step, step=_(step, lang=lang, context="Service Return"))
+		notify(doc, "return_step", step, step=site_text(step, "Service Return"))
 
 
 def open_return_of(ticket: str) -> str | None:

@@ -151,6 +151,8 @@ class Dataset:
 	staff: list
 	tickets: list = ()
 	charged_ticket: bool = False
+	# an exchange (换货) of a purifier, received and inspected, its replacement ready to go
+	return_ticket: bool = False
 
 	def email(self, prefix: str) -> str:
 		return f"{prefix}@{self.domain}"
@@ -170,6 +172,7 @@ DEMO = Dataset(
 	staff=STAFF,
 	tickets=TICKETS,
 	charged_ticket=True,
+	return_ticket=True,
 )
 
 
@@ -235,6 +238,8 @@ def load(password: str | None = None, dataset: Dataset = DEMO) -> dict:
 			)
 		if dataset.charged_ticket:
 			created.ticket += make_demo_charged_ticket(company)
+		if dataset.return_ticket:
+			created.ticket += make_demo_return(company)
 
 	if any(created.values()):
 		frappe.db.commit()
@@ -579,4 +584,63 @@ def make_demo_charged_ticket(company: str) -> int:
 		).insert()
 	finally:
 		frappe.set_user("Administrator")
+	return 1
+
+
+RETURN_TICKET = "[演示] 净水器漏水，客户要求换货"
+REPLACEMENT_SERIAL = "SN-PU-9001"
+
+
+def make_demo_return(company: str) -> int:
+	"""A purifier that leaks, exchanged under warranty: the return authorised, the unit received
+	into the returns warehouse and inspected, and a new unit in stock to deliver as its replacement
+	(aftersales_app.returns)."""
+	from aftersales_app import returns
+
+	if frappe.db.exists("Service Ticket", {"subject": RETURN_TICKET}):
+		return 0
+	warehouse = frappe.db.get_single_value("Stock Settings", "default_warehouse") or frappe.db.get_value(
+		"Warehouse", {"company": company, "is_group": 0}
+	)
+	if not frappe.db.exists("Serial No", REPLACEMENT_SERIAL):
+		frappe.get_doc(
+			{
+				"doctype": "Stock Entry",
+				"purpose": "Material Receipt",
+				"stock_entry_type": "Material Receipt",
+				"company": company,
+				"items": [
+					{
+						"item_code": "AS-PU-1000",
+						"t_warehouse": warehouse,
+						"qty": 1,
+						"basic_rate": 1200,
+						"serial_no": REPLACEMENT_SERIAL,
+						"use_serial_batch_fields": 1,
+						"conversion_factor": 1,
+						"expense_account": frappe.db.get_value(
+							"Company", company, "stock_adjustment_account"
+						),
+					}
+				],
+			}
+		).insert(ignore_permissions=True).submit()
+	ticket = frappe.get_doc(
+		{
+			"doctype": "Service Ticket",
+			"subject": RETURN_TICKET,
+			"customer": "刘洋",
+			"serial_no": "SN-PU-0001",
+			"ticket_type": "Product Exchange",
+			"channel": "Phone",
+			"description": "<p>净水器底部持续漏水，购买未满三个月，客户要求换新</p>",
+		}
+	).insert(ignore_permissions=True)
+	walk_to(ticket, "In Progress", demo_email("tech.zhou"))
+	ret = returns.authorise(
+		ticket.name, "Exchange", "Defective", "Opened, Complete", reason_detail="底部漏水"
+	)
+	returns.record_shipment(ret.name, "顺丰速运", "SF1029384756")
+	returns.receive(ret.name)
+	returns.inspect(ret.name, "Passed", "Opened, Complete", "滤瓶接口开裂，非人为损坏")
 	return 1
