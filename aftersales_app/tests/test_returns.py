@@ -354,21 +354,26 @@ def test_who_may_take_each_step():
 	doc.append("steps", {"step": "Refunded", "on": frappe.utils.now_datetime()})
 	as_user(AGENT, doc.save)  # the client's step row is dropped
 	assert steps_of(ret)[-1] == "Refund Requested"
-	with pytest.raises(ReturnStepError):  # nor makes one without the ticket's action
-		as_user(
-			AGENT,
-			frappe.get_doc(
-				{
-					"doctype": "Service Return",
-					"service_ticket": ticket,
-					"return_type": "Refund",
-					"reason": "Defective",
-					"condition_expected": "Used",
-					"item_code": world.PRODUCT,
-					"status": "Refunded",
-				}
-			).insert,
+
+	# nor makes one without the ticket's action: no role may create one by hand, and a save that
+	# skips permissions (an Administrator's script) is refused too
+	def by_hand():
+		return frappe.get_doc(
+			{
+				"doctype": "Service Return",
+				"service_ticket": ticket,
+				"return_type": "Refund",
+				"reason": "Defective",
+				"condition_expected": "Used",
+				"item_code": world.PRODUCT,
+				"status": "Refunded",
+			}
 		)
+
+	with pytest.raises(frappe.PermissionError):
+		as_user(AGENT, by_hand().insert)
+	with pytest.raises(ReturnStepError):
+		by_hand().insert(ignore_permissions=True)
 	# the ticket's technician reads the return; another technician and customers do not
 	assert as_user(TECH, frappe.get_list, "Service Return", filters={"name": ret.name}, pluck="name") == [
 		ret.name
