@@ -773,6 +773,13 @@ def make_technicians(site: Site, counts: Counter):
 	missing = [t for t in site.technicians if t.user not in existing]
 	if not missing:
 		return
+	# users left from an earlier run (the app uninstalled and installed again keeps them) stay
+	have_users = set(frappe.get_all("User", filters={"name": ("like", f"{TECH}%")}, pluck="name"))
+	have_role = set(
+		frappe.get_all(
+			"Has Role", filters={"parent": ("like", f"{TECH}%"), "role": roles.TECHNICIAN}, pluck="parent"
+		)
+	)
 	users, has_roles = Rows("User", USER_FIELDS), Rows("Has Role", ["role", *CHILD_FIELDS])
 	technicians = Rows("Service Technician", TECHNICIAN_FIELDS)
 	skills = Rows("Service Technician Skill", ["skill", *CHILD_FIELDS])
@@ -784,34 +791,36 @@ def make_technicians(site: Site, counts: Counter):
 			"owner": "Administrator",
 			"modified_by": "Administrator",
 		}
-		users.add(
-			{
-				**stamp,
-				"name": tech.user,
-				"email": tech.user,
-				"first_name": tech.full_name,
-				"last_name": "",
-				"full_name": tech.full_name,
-				"username": tech.username,
-				"language": site.language,
-				"time_zone": site.time_zone,
-				"mobile_no": tech.mobile_no,
-				"user_type": "System User",
-				"enabled": 1,
-				"send_welcome_email": 0,
-			}
-		)
-		has_roles.add(
-			{
-				**stamp,
-				"name": f"{tech.user}-role",
-				"idx": 1,
-				"role": roles.TECHNICIAN,
-				"parent": tech.user,
-				"parenttype": "User",
-				"parentfield": "roles",
-			}
-		)
+		if tech.user not in have_users:
+			users.add(
+				{
+					**stamp,
+					"name": tech.user,
+					"email": tech.user,
+					"first_name": tech.full_name,
+					"last_name": "",
+					"full_name": tech.full_name,
+					"username": tech.username,
+					"language": site.language,
+					"time_zone": site.time_zone,
+					"mobile_no": tech.mobile_no,
+					"user_type": "System User",
+					"enabled": 1,
+					"send_welcome_email": 0,
+				}
+			)
+		if tech.user not in have_role:
+			has_roles.add(
+				{
+					**stamp,
+					"name": f"{tech.user}-role",
+					"idx": 1,
+					"role": roles.TECHNICIAN,
+					"parent": tech.user,
+					"parenttype": "User",
+					"parentfield": "roles",
+				}
+			)
 		technicians.add(
 			{
 				**stamp,
