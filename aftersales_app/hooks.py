@@ -73,6 +73,8 @@ jinja = {
 
 after_install = "aftersales_app.setup.after_install"
 after_sync = "aftersales_app.setup.after_sync"
+# what a new release adds (roles, custom fields), made where missing; nothing existing is changed
+after_migrate = "aftersales_app.setup.after_migrate"
 
 # Uninstallation
 # ------------
@@ -81,16 +83,8 @@ before_uninstall = "aftersales_app.setup.before_uninstall"
 
 # Fixtures
 # --------
-# Exported with `bench --site <site> export-fixtures --app aftersales_app`; every file in
-# fixtures/ is synced on install and migrate.
-
-fixtures = [
-	{
-		"dt": "Role",
-		"filters": [["name", "in", ["After-Sales Manager", "Service Agent", "Service Technician"]]],
-	},
-	{"dt": "Custom Field", "filters": [["module", "=", "Aftersales App"]]},
-]
+# None on purpose: Frappe re-imports fixtures on every migrate, undoing an admin's edits of the
+# records; the roles and custom fields are made where missing instead (aftersales_app.setup).
 
 setup_wizard_complete = "aftersales_app.setup.after_setup_wizard"
 

@@ -1,16 +1,26 @@
-"""Install, set-up wizard and uninstall steps that fixtures cannot express, one module per concern:
-roles' rights on ERPNext (permissions), ticket types (ticket_types), service items and modes of
-payment (charging), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
-Notification records (notifications), the default Service Level Agreement and the escalation
-points (sla), the default customer tag rules (care).
-Runtime code imports nothing from here; patches that re-run a step do so from patches.txt."""
+"""Install, set-up wizard, migrate and uninstall steps, one module per concern: the roles and their
+rights on ERPNext (permissions), the fields the app adds to ERPNext's DocTypes (custom_fields),
+ticket types (ticket_types), service items and modes of payment (charging), the workflow and its
+state categories (workflow), the kanban board (kanban), the shipped Notification records
+(notifications), the default Service Level Agreement and the escalation points (sla), the default
+customer tag rules (care).
+Runtime code imports nothing from here; patches that re-run a step do so from patches.txt.
+
+The app ships no fixtures: Frappe re-imports a fixture on every migrate (deleting the record and
+inserting the file's), which undid an admin's edits of a shipped record. Everything is made where
+missing instead and is then the admin's; a migrate only adds what a new release brings."""
 
 import frappe
 
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
+from aftersales_app.setup.custom_fields import make_custom_fields
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
-from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
+from aftersales_app.setup.permissions import (
+	make_roles,
+	remove_erpnext_permissions,
+	setup_erpnext_permissions,
+)
 from aftersales_app.setup.sla import (
 	make_escalation_settings,
 	make_service_level_agreement,
@@ -21,6 +31,8 @@ from aftersales_app.setup.workflow import install_default_workflow
 
 
 def after_install():
+	make_roles()
+	make_custom_fields()
 	set_settings_defaults()
 	setup_erpnext_permissions()
 	make_ticket_types()
@@ -33,10 +45,17 @@ def after_install():
 
 
 def after_sync():
-	"""After the fixtures (roles) exist: the default workflow and its state categories; settings
-	added since the site last saved After-Sales Settings take their defaults."""
+	"""At the end of the install: the default workflow and its state categories; settings added
+	since the site last saved After-Sales Settings take their defaults."""
 	install_default_workflow()
 	set_settings_defaults()
+
+
+def after_migrate():
+	"""What a new release adds to what the app ships: roles and fields that are missing. Nothing
+	that exists is changed (see the module's docstring)."""
+	make_roles()
+	make_custom_fields()
 
 
 def after_setup_wizard(args=None):

@@ -53,12 +53,16 @@ def app_strings() -> set[tuple[str, str | None]]:
 		strings.update({(meta["label"], None), (meta["title"], None)})
 		strings.update((link["label"], None) for link in meta.get("links", []))
 		strings.update((s["label"], None) for s in meta.get("shortcuts", []))
-	for role in json.loads((PACKAGE / "fixtures" / "role.json").read_text(encoding="utf-8")):
-		strings.add((role["name"], None))
-	for field in json.loads((PACKAGE / "fixtures" / "custom_field.json").read_text(encoding="utf-8")):
-		if field.get("label"):
-			strings.add((field["label"], field["dt"]))
-		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
+	from aftersales_app.roles import APP_ROLES
+	from aftersales_app.setup.custom_fields import CUSTOM_FIELDS
+
+	strings.update((role, None) for role in APP_ROLES)
+	for dt, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			for text in filter(None, [field.get("label"), field.get("description")]):
+				strings.add((text, dt))
+			if field["fieldtype"] == "Select":
+				strings.update((o, dt) for o in (field.get("options") or "").split("\n") if o)
 
 	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
