@@ -149,6 +149,9 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.ticket_templates)
+	"Custom Field": {"validate": "aftersales_app.ticket_templates.check_custom_field"},
+	"Property Setter": {"validate": "aftersales_app.ticket_templates.check_property_setter"},
 	# the notifications of each event are cached (aftersales_app.notify.notifications_of)
 	"Notification": {
 		"on_update": "aftersales_app.notify.clear_notification_cache",
