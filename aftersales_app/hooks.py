@@ -136,6 +136,8 @@ has_permission = {
 override_doctype_class = {
 	# private files of the app's documents: the download path asks the app's File rule too
 	"File": "aftersales_app.overrides.file.AfterSalesFile",
+	# a rule on Service Ticket is a ticket type's handler group, applied by the app (no ToDo)
+	"Assignment Rule": "aftersales_app.overrides.assignment_rule.AfterSalesAssignmentRule",
 }
 
 # Document Events
