@@ -60,8 +60,10 @@ def app_strings() -> set[tuple[str, str | None]]:
 	strings.update((role, None) for role in APP_ROLES)
 	for dt, fields in {**CUSTOM_FIELDS, "Service Ticket": CUSTOM_FIELDS["Service Ticket"] + FIELDS}.items():
 		for field in fields:
-			for text in filter(None, [field.get("label"), field.get("description")]):
-				strings.add((text, dt))
+			if field.get("label"):
+				strings.add((field["label"], dt))
+			if field.get("description"):  # the desk asks for a description without its DocType
+				strings.add((field["description"], None))
 			if field["fieldtype"] == "Select":
 				strings.update((o, dt) for o in (field.get("options") or "").split("\n") if o)
 	# the example handler groups, made in the site's language
