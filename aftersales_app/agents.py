@@ -61,7 +61,9 @@ def handler_group(ticket) -> tuple:
 		rule = frappe.get_cached_doc("Assignment Rule", row.get("name"))
 		# the rule's Assignment Days as Frappe reads them (to Frappe's own apply the app's override
 		# says "not today" for every rule on tickets)
-		if AssignmentRule.is_rule_not_applicable_today(rule):
+		if AssignmentRule.is_rule_not_applicable_today(rule) or (
+			not rule.users and rule.rule != "Based on Field"
+		):
 			continue
 		values = values or ticket.as_dict()
 		if not rule.safe_eval("assign_condition", values):
