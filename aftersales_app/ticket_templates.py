@@ -27,8 +27,8 @@ from functools import lru_cache
 
 import frappe
 from frappe import _
-from frappe.model import no_value_fields
-from frappe.utils import cstr, strip_html
+from frappe.model import no_value_fields, numeric_fieldtypes, table_fields
+from frappe.utils import cstr, escape_html, strip_html
 
 TICKET = "Service Ticket"
 
@@ -143,7 +143,7 @@ def check_condition(expression: str | None, label: str):
 	"""Refuse a Mandatory Depends On of Service Ticket that the server cannot read."""
 	if not (expression or "").strip():
 		return
-	sample = frappe._dict({df.fieldname: None for df in frappe.get_meta(TICKET).fields})
+	sample = frappe._dict({df.fieldname: _empty(df) for df in frappe.get_meta(TICKET).fields})
 	try:
 		holds(expression, sample)
 	except Exception as e:
@@ -152,11 +152,18 @@ def check_condition(expression: str | None, label: str):
 				"The server cannot read the Mandatory Depends On of {0} ({1}): write it as {2}, with ==, !=, <, >, &&, ||, !, true, false, null and [...].includes(...), or as the name of a field"
 			).format(
 				frappe.bold(label),
-				frappe.bold(cstr(e) or type(e).__name__),
+				frappe.bold(escape_html(cstr(e)) or type(e).__name__),
 				'eval:doc.ticket_type=="Installation"',
 			),
 			UnreadableConditionError,
 		)
+
+
+def _empty(df):
+	"""A field of a new ticket as as_dict gives it: numbers 0, tables [], everything else None."""
+	if df.fieldtype in numeric_fieldtypes:
+		return 0
+	return [] if df.fieldtype in table_fields else None
 
 
 def check_custom_field(doc, method=None):

@@ -240,6 +240,8 @@ def test_a_condition_the_server_cannot_read_is_refused_where_it_is_saved():
 	)
 	with pytest.raises(UnreadableConditionError):
 		field.insert()
+	field.mandatory_depends_on = "eval:doc.labour_hours > 2 && doc.fault_type"  # readable: a number is 0
+	field.run_method("validate")  # the checks of a save, without the save
 	with pytest.raises(UnreadableConditionError):
 		frappe.make_property_setter(
 			{
