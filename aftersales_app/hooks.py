@@ -73,6 +73,8 @@ jinja = {
 
 after_install = "aftersales_app.setup.after_install"
 after_sync = "aftersales_app.setup.after_sync"
+# what a new release adds (roles, custom fields), made where missing; nothing existing is changed
+after_migrate = "aftersales_app.setup.after_migrate"
 
 # Uninstallation
 # ------------
@@ -81,16 +83,8 @@ before_uninstall = "aftersales_app.setup.before_uninstall"
 
 # Fixtures
 # --------
-# Exported with `bench --site <site> export-fixtures --app aftersales_app`; every file in
-# fixtures/ is synced on install and migrate.
-
-fixtures = [
-	{
-		"dt": "Role",
-		"filters": [["name", "in", ["After-Sales Manager", "Service Agent", "Service Technician"]]],
-	},
-	{"dt": "Custom Field", "filters": [["module", "=", "Aftersales App"]]},
-]
+# None on purpose: Frappe re-imports fixtures on every migrate, undoing an admin's edits of the
+# records; the roles and custom fields are made where missing instead (aftersales_app.setup).
 
 setup_wizard_complete = "aftersales_app.setup.after_setup_wizard"
 
@@ -144,6 +138,8 @@ has_permission = {
 override_doctype_class = {
 	# private files of the app's documents: the download path asks the app's File rule too
 	"File": "aftersales_app.overrides.file.AfterSalesFile",
+	# a rule on Service Ticket is a ticket type's handler group, applied by the app (no ToDo)
+	"Assignment Rule": "aftersales_app.overrides.assignment_rule.AfterSalesAssignmentRule",
 }
 
 # Document Events
@@ -157,6 +153,9 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.ticket_templates)
+	"Custom Field": {"validate": "aftersales_app.ticket_templates.check_custom_field"},
+	"Property Setter": {"validate": "aftersales_app.ticket_templates.check_property_setter"},
 	# the notifications of each event are cached (aftersales_app.notify.notifications_of)
 	"Notification": {
 		"on_update": "aftersales_app.notify.clear_notification_cache",

@@ -16,7 +16,7 @@ SYSTEM_MANAGER = "System Manager"
 ACCOUNTS_USER = "Accounts User"
 ACCOUNTS_MANAGER = "Accounts Manager"
 
-# the roles this app creates (fixtures/role.json)
+# the roles this app creates (aftersales_app.setup.permissions.make_roles)
 APP_ROLES = (MANAGER, AGENT, TECHNICIAN)
 
 # customer service: dispatches, reviews, calls back; works on every ticket

@@ -354,6 +354,8 @@ def submit_request(
 			"channel": "Web Portal",
 		}
 	)
+	# the ticket type's own fields (ticket templates) are customer service's to fill in
+	ticket.flags.customer_request = True
 	# customers have no create right on Service Ticket (nor on the desk or REST): this method,
 	# having checked the customer, serial number and product above, is their one way in
 	ticket.insert(ignore_permissions=True)

@@ -106,6 +106,16 @@ TICKETS = [
 	("[演示] 热水器年度保养", "赵静", "SN-WH-0002", "Maintenance Check", "tech.zheng", "Awaiting Customer"),
 	("[演示] 空调移机安装", "上海明德贸易有限公司", "SN-AC-0002", "Installation", "tech.sun", "Closed"),
 ]
+# what the demo's tickets answer in their type's template (aftersales_app.setup.ticket_templates)
+TEMPLATE_VALUES = {
+	"Installation": {
+		"site_location": "二楼总经理办公室东墙",
+		"site_floor": "2",
+		"site_mounting": "Wall Mounted",
+		"site_power_ready": 1,
+		"site_survey_notes": "砖墙，可打孔；外机放在东侧空调平台，需加长铜管 1.5 米",
+	},
+}
 # the categories a ticket passes on its way to being closed
 ROUTE = [
 	"Pending Review",
@@ -474,6 +484,7 @@ def make_technician(email: str, skills: list[str], territories: list[str], capac
 def make_demo_ticket(subject, customer, serial_no, ticket_type, technician, category) -> int:
 	if frappe.db.exists("Service Ticket", {"subject": subject}):
 		return 0
+	meta = frappe.get_meta("Service Ticket")
 	ticket = frappe.get_doc(
 		{
 			"doctype": "Service Ticket",
@@ -483,6 +494,8 @@ def make_demo_ticket(subject, customer, serial_no, ticket_type, technician, cate
 			"ticket_type": ticket_type,
 			"channel": "Phone",
 			"description": subject,
+			# the ticket template's fields of its type (where the site still has them)
+			**{k: v for k, v in TEMPLATE_VALUES.get(ticket_type, {}).items() if meta.has_field(k)},
 		}
 	).insert(ignore_permissions=True)
 	walk_to(ticket, category, technician)

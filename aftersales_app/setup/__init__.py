@@ -1,27 +1,45 @@
-"""Install, set-up wizard and uninstall steps that fixtures cannot express, one module per concern:
-roles' rights on ERPNext (permissions), ticket types (ticket_types), service items and modes of
-payment (charging), the returns warehouse (returns), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
-Notification records (notifications), the default Service Level Agreement and the escalation
-points (sla), the default customer tag rules (care).
-Runtime code imports nothing from here; patches that re-run a step do so from patches.txt."""
+"""Install, set-up wizard, migrate and uninstall steps, one module per concern: the roles and their
+rights on ERPNext (permissions), the fields the app adds to ERPNext's DocTypes (custom_fields),
+ticket types (ticket_types), service items and modes of payment (charging), the returns warehouse
+(returns), the workflow and its state categories (workflow), the kanban board (kanban), the shipped Notification records
+(notifications), the default Service Level Agreement and the escalation points (sla), the default
+customer tag rules (care), the example ticket templates (ticket_templates).
+Runtime code imports nothing from here; patches that re-run a step do so from patches.txt.
+
+The app ships no fixtures: Frappe re-imports a fixture on every migrate (deleting the record and
+inserting the file's), which undid an admin's edits of a shipped record. Everything is made where
+missing instead and is then the admin's; a migrate only adds what a new release brings."""
 
 import frappe
 
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
+from aftersales_app.setup.custom_fields import make_custom_fields
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
-from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
+from aftersales_app.setup.permissions import (
+	make_roles,
+	remove_erpnext_permissions,
+	setup_erpnext_permissions,
+)
 from aftersales_app.setup.returns import make_returns_warehouse
 from aftersales_app.setup.sla import (
 	make_escalation_settings,
 	make_service_level_agreement,
 	remove_service_level_agreements,
 )
+from aftersales_app.setup.ticket_templates import (
+	make_handler_groups,
+	make_template_actions,
+	make_template_fields,
+	remove_ticket_templates,
+)
 from aftersales_app.setup.ticket_types import make_ticket_types
 from aftersales_app.setup.workflow import install_default_workflow
 
 
 def after_install():
+	make_roles()
+	make_custom_fields()
 	set_settings_defaults()
 	setup_erpnext_permissions()
 	make_ticket_types()
@@ -35,23 +53,36 @@ def after_install():
 
 
 def after_sync():
-	"""After the fixtures (roles) exist: the default workflow and its state categories; settings
-	added since the site last saved After-Sales Settings take their defaults."""
+	"""At the end of the install: the default workflow and its state categories; settings added
+	since the site last saved After-Sales Settings take their defaults; the example ticket
+	templates (their handler groups in the site's language, after the set-up wizard)."""
 	install_default_workflow()
 	set_settings_defaults()
+	make_template_fields()
+	make_template_actions()
+	if frappe.is_setup_complete():
+		make_handler_groups()
+
+
+def after_migrate():
+	"""What a new release adds to what the app ships: roles and fields that are missing. Nothing
+	that exists is changed (see the module's docstring)."""
+	make_roles()
+	make_custom_fields()
 
 
 def after_setup_wizard(args=None):
 	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
 	was installed: give the shipped ticket types their default priorities then, and make the
-	notifications, the service level agreement and the customer tag rules in the language the
-	wizard chose."""
+	notifications, the service level agreement, the customer tag rules and the example handler
+	groups in the language the wizard chose."""
 	make_ticket_types()
 	make_charging_setup()
 	make_returns_warehouse()
 	make_notifications()
 	make_service_level_agreement()
 	make_customer_tag_rules()
+	make_handler_groups()
 
 
 def set_settings_defaults(also_empty: bool = False):
@@ -80,6 +111,7 @@ def before_uninstall():
 	remove_erpnext_permissions()
 	remove_notifications()
 	remove_service_level_agreements()
+	remove_ticket_templates()
 	# records of Frappe DocTypes that point at the app's DocTypes and would be left dangling
 	for workflow in frappe.get_all("Workflow", filters={"document_type": "Service Ticket"}, pluck="name"):
 		frappe.delete_doc("Workflow", workflow, force=True, ignore_permissions=True)

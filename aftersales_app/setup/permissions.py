@@ -4,6 +4,8 @@ their JSON)."""
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
+from aftersales_app.roles import APP_ROLES
+
 WRITE = ("read", "write", "create", "report", "export", "print", "email")
 READ = ("read", "report", "print")
 
@@ -43,6 +45,17 @@ ERPNEXT_PERMISSIONS = {
 	},
 	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
 }
+
+
+def make_roles():
+	"""The app's roles, where missing (Frappe also makes the roles its DocTypes' permissions name).
+	Not a fixture: Frappe re-imports fixtures on every migrate, which undid an admin's changes to a
+	role (desk access, two-factor authentication, home page); made here, they are kept."""
+	for role in APP_ROLES:
+		if not frappe.db.exists("Role", role):
+			frappe.get_doc({"doctype": "Role", "role_name": role, "desk_access": 1}).insert(
+				ignore_permissions=True
+			)
 
 
 def setup_erpnext_permissions():

@@ -17,7 +17,8 @@ ROLES = ("After-Sales Manager", "Service Agent", "Service Technician")
 
 def snapshot() -> dict:
 	"""Everything a migrate could change for this app: its DocTypes with their fields and database
-	columns and indexes, its fixtures' `modified` stamps, its workspace, patches and versions."""
+	columns and indexes, the `modified` stamps of its roles, custom fields (the shipped ones and the
+	ticket templates' examples) and property setters, its workspace, patches and versions."""
 	doctypes = frappe.get_all(
 		"DocType", filters={"module": MODULE}, fields=["name", "modified", "issingle"], order_by="name"
 	)

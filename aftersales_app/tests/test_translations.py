@@ -53,12 +53,23 @@ def app_strings() -> set[tuple[str, str | None]]:
 		strings.update({(meta["label"], None), (meta["title"], None)})
 		strings.update((link["label"], None) for link in meta.get("links", []))
 		strings.update((s["label"], None) for s in meta.get("shortcuts", []))
-	for role in json.loads((PACKAGE / "fixtures" / "role.json").read_text(encoding="utf-8")):
-		strings.add((role["name"], None))
-	for field in json.loads((PACKAGE / "fixtures" / "custom_field.json").read_text(encoding="utf-8")):
-		if field.get("label"):
-			strings.add((field["label"], field["dt"]))
-		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
+	from aftersales_app.roles import APP_ROLES
+	from aftersales_app.setup.custom_fields import CUSTOM_FIELDS
+	from aftersales_app.setup.ticket_templates import FIELDS, HANDLER_GROUPS
+
+	strings.update((role, None) for role in APP_ROLES)
+	for dt, fields in {**CUSTOM_FIELDS, "Service Ticket": CUSTOM_FIELDS["Service Ticket"] + FIELDS}.items():
+		for field in fields:
+			if field.get("label"):
+				strings.add((field["label"], dt))
+			if field.get("description"):  # the desk asks for a description without its DocType
+				strings.add((field["description"], None))
+			if field["fieldtype"] == "Select":
+				strings.update((o, dt) for o in (field.get("options") or "").split("\n") if o)
+	# the example handler groups, made in the site's language
+	strings.update(
+		(text, None) for name, description, _condition in HANDLER_GROUPS for text in (name, description)
+	)
 
 	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
@@ -105,11 +116,13 @@ def test_translations_keep_their_placeholders():
 def test_chinese_state_and_action_names_read_in_english():
 	"""The shipped workflow names its states and actions in Chinese; English users read them in
 	English through translations/en.csv."""
+	from aftersales_app.setup.ticket_templates import ACTIONS
+
 	en = load_lang("en", apps=["frappe", "erpnext", "aftersales_app"])
 	workflow = json.loads((PACKAGE / "workflows" / "workflow.json").read_text(encoding="utf-8"))[0]
 	for row in workflow["states"]:
 		assert en.get(row["state"]), row["state"]
-	for action in {t["action"] for t in workflow["transitions"]}:
+	for action in {t["action"] for t in workflow["transitions"]} | {a[1] for a in ACTIONS}:
 		assert en.get(action), action
 	assert en["待财务确认"] == "Payment Submitted"
 

@@ -8,10 +8,10 @@ from aftersales_app.care import lifecycle_of
 
 
 def execute():
-	# the Customer fields are fixtures, which migrate syncs after the patches
-	from frappe.utils.fixtures import sync_fixtures
+	# the Customer fields are made after the patches (after_migrate): make them now
+	from aftersales_app.setup.custom_fields import make_custom_fields
 
-	sync_fixtures("aftersales_app")
+	make_custom_fields()
 	ticket, invoice = frappe.qb.DocType("Service Ticket"), frappe.qb.DocType("Sales Invoice")
 	last: dict[str, object] = {}
 	for customer, day in (

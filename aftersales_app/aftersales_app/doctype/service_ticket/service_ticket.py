@@ -9,7 +9,7 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, formatdate, get_datetime, getdate, now_datetime
 
-from aftersales_app import agents, billing, escalation, returns, roles
+from aftersales_app import agents, billing, escalation, returns, roles, ticket_templates
 from aftersales_app import status as ticket_status
 from aftersales_app.exceptions import (
 	ContactMismatchError,
@@ -208,6 +208,8 @@ class ServiceTicket(AppFieldsMixin, Document):
 		agents.validate_responsible_agent(self)
 		self.set_initial_state()
 		self.check_state_edit_rights()
+		# the ticket type's fields (Customize Form's Mandatory Depends On), on the server too
+		ticket_templates.check_mandatory_fields(self)
 		self.set_customer_from_sender()
 		self.validate_serial_no()
 		self.set_customer_details()
