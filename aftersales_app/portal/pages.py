@@ -43,4 +43,9 @@ def js_messages() -> dict:
 		"next_step": _("Next step"),
 		"timeline": _("Progress"),
 		"status": _("Status"),
+		# the knowledge base (public/js/portal_knowledge.js)
+		"kb_solved": _("This solved my problem"),
+		"kb_read": _("Read the article"),
+		"kb_counted": _("Thank you for telling us"),
+		"kb_thanks": _("Glad it helped! No request was filed: come back any time if the problem returns."),
 	}

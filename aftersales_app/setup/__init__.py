@@ -2,13 +2,15 @@
 roles' rights on ERPNext (permissions), ticket types (ticket_types), service items and modes of
 payment (charging), the workflow and its state categories (workflow), the kanban board (kanban), the shipped
 Notification records (notifications), the default Service Level Agreement and the escalation
-points (sla), the default customer tag rules (care).
+points (sla), the default customer tag rules (care), the knowledge base's custom fields on Help
+Article and its default category (knowledge).
 Runtime code imports nothing from here; patches that re-run a step do so from patches.txt."""
 
 import frappe
 
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
+from aftersales_app.setup.knowledge import make_knowledge_base
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
 from aftersales_app.setup.sla import (
@@ -26,6 +28,7 @@ def after_install():
 	make_ticket_types()
 	make_charging_setup()
 	make_escalation_settings()
+	make_knowledge_base()
 	if frappe.is_setup_complete():  # else the set-up wizard makes them, in the site's language
 		make_notifications()
 		make_service_level_agreement()

@@ -60,6 +60,11 @@ def app_strings() -> set[tuple[str, str | None]]:
 			strings.add((field["label"], field["dt"]))
 		strings.update((o, field["dt"]) for o in (field.get("options") or "").split("\n") if o)
 
+	from aftersales_app.setup.knowledge import CUSTOM_FIELDS  # made by code, not fixtures
+
+	for doctype, fields in CUSTOM_FIELDS.items():
+		for field in fields:
+			strings.update((text, doctype) for text in (field.get("label"), field.get("description")) if text)
 	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
 	strings.update((name, None) for name, *_ in TICKET_TYPES)  # records of a translated DocType
