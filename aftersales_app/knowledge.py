@@ -34,6 +34,7 @@ from frappe.query_builder.functions import Count, Max, Sum
 from frappe.utils import cint, escape_html, now_datetime
 from frappe.utils.nestedset import get_ancestors_of
 
+from aftersales_app.aftersales_app.doctype.knowledge_term.knowledge_term import SEARCH_INDEX
 from aftersales_app.text import as_text, clean_html, clean_plain
 
 ARTICLE = "Help Article"
@@ -317,6 +318,9 @@ def search(
 	ranked = score * (1 + Max(bonus)) if bonus is not None else score
 	query_ = (
 		frappe.qb.from_(term)
+		# from the postings to their articles, never the other way round: MariaDB's estimates of a
+		# freshly filled index can make it read every article's every term instead
+		.force_index(SEARCH_INDEX)
 		.join(article)
 		.on(article.name == term.article)
 		.select(term.article, ranked.as_("score"), Count("*").as_("matched"))

@@ -27,6 +27,10 @@ class KnowledgeTerm(Document):
 		frappe.throw(_("The knowledge base's index is kept by the app, not by hand"), frappe.PermissionError)
 
 
+# a search reads the postings of its terms from this index alone: term first, then the article
+# and the weight (aftersales_app.knowledge.search names it in its query)
+SEARCH_INDEX = "term_article_weight"
+
+
 def on_doctype_update():
-	# a search reads the postings of its terms: term first, the article beside it
-	frappe.db.add_index("Knowledge Term", ["term", "article"])
+	frappe.db.add_index("Knowledge Term", ["term", "article", "weight"], SEARCH_INDEX)
