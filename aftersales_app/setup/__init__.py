@@ -10,7 +10,7 @@ import frappe
 
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
-from aftersales_app.setup.knowledge import make_knowledge_base
+from aftersales_app.setup.knowledge import make_default_category, make_knowledge_base
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import remove_erpnext_permissions, setup_erpnext_permissions
 from aftersales_app.setup.sla import (
@@ -46,12 +46,13 @@ def after_setup_wizard(args=None):
 	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
 	was installed: give the shipped ticket types their default priorities then, and make the
 	notifications, the service level agreement and the customer tag rules in the language the
-	wizard chose."""
+	wizard chose, and the knowledge base's default category (售后知识库)."""
 	make_ticket_types()
 	make_charging_setup()
 	make_notifications()
 	make_service_level_agreement()
 	make_customer_tag_rules()
+	make_default_category()
 
 
 def set_settings_defaults(also_empty: bool = False):

@@ -149,10 +149,13 @@ def after_migrate():
 
 
 def make_knowledge_base():
-	"""Everything the knowledge base needs on a site: fields, the default category, the index."""
+	"""Everything the knowledge base needs on a site: fields, the index, and the default category
+	(once the set-up wizard has chosen the site's language; until then the first article made from
+	a ticket, or the wizard itself, makes it)."""
 	from aftersales_app.knowledge import reindex_all
 
 	make_custom_fields()
-	make_default_category()
+	if frappe.is_setup_complete():
+		make_default_category()
 	frappe.clear_cache(doctype="Help Article")
 	reindex_all()
