@@ -1,5 +1,5 @@
 """Limits on what guests may try: the lookup by ticket number and phone (and, later, the survey and
-QR-label flows with one-time tokens).
+QR-label flows with one-time tokens), and the knowledge base's search.
 
 Frappe 15 takes the client's address from the first `X-Forwarded-For` entry, which any client
 writes itself: a limit keyed on it resets with every made-up header. Here the address is the
@@ -25,6 +25,10 @@ from frappe import _
 LOOKUPS_PER_IP = (10, 60)
 WRONG_PHONES_PER_TICKET = (5, 3600)
 LOOKUPS_PER_SITE = (300, 60)
+# knowledge base searches (aftersales_app.api.knowledge): cheaper and more frequent than lookups
+# (the new-request form searches as the customer types), counted apart from them
+SEARCHES_PER_IP = (60, 60)
+SEARCHES_PER_SITE = (1200, 60)
 
 
 def _networks() -> list:
@@ -97,6 +101,20 @@ def check_lookup():
 		_too_many()
 
 
+def check_knowledge_search():
+	"""Count a knowledge base search against its per-address and site-wide limits (HTTP 429)."""
+	for key, (limit, seconds) in (
+		(_key("kb-site"), SEARCHES_PER_SITE),
+		(_key("kb-ip", client_ip()), SEARCHES_PER_IP),
+	):
+		if _count(key, seconds) > limit:
+			frappe.throw(
+				_("Too many searches: please wait a minute and try again"),
+				frappe.TooManyRequestsError,
+				title=_("Too Many Requests"),
+			)
+
+
 def _ticket_key(ticket: str) -> str:
 	return _key("ticket", (ticket or "").strip().upper()[:40])
 
@@ -125,7 +143,7 @@ def check_rate(action: str, limit: int, seconds: int, who: str | None = None):
 def reset_ip():
 	"""Forget the per-address and site-wide counts (tests)."""
 	cache = frappe.cache
-	for pattern in (_key("ip", "*"), _key("site")):
+	for pattern in (_key("ip", "*"), _key("site"), _key("kb-ip", "*"), _key("kb-site")):
 		for key in cache.scan_iter(match=pattern):
 			cache.delete(key)
 

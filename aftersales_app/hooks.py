@@ -43,6 +43,9 @@ app_include_js = "aftersales.bundle.js"
 website_route_rules = [
 	{"from_route": "/service-tickets/new", "to_route": "service-tickets/new"},
 	{"from_route": "/service-tickets/<name>", "to_route": "service_ticket"},
+	# the knowledge base (知识库): /knowledge searches published articles, one lives at
+	# /knowledge/<name> (aftersales_app.knowledge)
+	{"from_route": "/knowledge/<name>", "to_route": "knowledge_article"},
 ]
 
 portal_menu_items = [
@@ -52,6 +55,7 @@ portal_menu_items = [
 		"reference_doctype": "Service Ticket",
 		"role": "Customer",
 	},
+	{"title": "Knowledge Base", "route": "/knowledge", "role": "Customer"},
 ]
 
 # Jinja
@@ -173,6 +177,14 @@ doc_events = {
 		"on_update": "aftersales_app.customer_tags.on_ticket_update",
 	},
 	"Service Survey": {"on_update": "aftersales_app.customer_tags.on_survey_update"},
+	# the knowledge base: internal articles stay unpublished, the search index follows every save
+	# and delete (aftersales_app.knowledge)
+	"Help Article": {
+		"autoname": "aftersales_app.knowledge.on_article_autoname",
+		"validate": "aftersales_app.knowledge.on_article_validate",
+		"on_update": "aftersales_app.knowledge.on_article_update",
+		"on_trash": "aftersales_app.knowledge.on_article_trash",
+	},
 	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
 	"Sales Invoice": {
 		"on_submit": [

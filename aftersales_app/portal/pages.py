@@ -45,4 +45,9 @@ def js_messages() -> dict:
 		"status": _("Status"),
 		"pickup_requested": _("The courier pickup is requested"),
 		"shipment_recorded": _("Thank you: the shipment is recorded"),
+		# the knowledge base (public/js/portal_knowledge.js)
+		"kb_solved": _("This solved my problem"),
+		"kb_read": _("Read the article"),
+		"kb_counted": _("Thank you for telling us"),
+		"kb_thanks": _("Glad it helped! No request was filed: come back any time if the problem returns."),
 	}

@@ -3,7 +3,8 @@ rights on ERPNext (permissions), the fields the app adds to ERPNext's DocTypes (
 ticket types (ticket_types), service items and modes of payment (charging), the returns warehouse
 (returns), the workflow and its state categories (workflow), the kanban board (kanban), the shipped Notification records
 (notifications), the default Service Level Agreement and the escalation points (sla), the default
-customer tag rules (care), the example ticket templates (ticket_templates).
+customer tag rules (care), the example ticket templates (ticket_templates), the knowledge base's
+default category and its index (knowledge).
 Runtime code imports nothing from here; patches that re-run a step do so from patches.txt.
 
 The app ships no fixtures: Frappe re-imports a fixture on every migrate (deleting the record and
@@ -15,6 +16,7 @@ import frappe
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.custom_fields import make_custom_fields
+from aftersales_app.setup.knowledge import make_default_category, make_knowledge_base
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import (
 	make_roles,
@@ -46,6 +48,7 @@ def after_install():
 	make_charging_setup()
 	make_returns_warehouse()
 	make_escalation_settings()
+	make_knowledge_base()
 	if frappe.is_setup_complete():  # else the set-up wizard makes them, in the site's language
 		make_notifications()
 		make_service_level_agreement()
@@ -75,7 +78,7 @@ def after_setup_wizard(args=None):
 	"""ERPNext creates Issue Priorities in its setup wizard, which on a new site runs after the app
 	was installed: give the shipped ticket types their default priorities then, and make the
 	notifications, the service level agreement, the customer tag rules and the example handler
-	groups in the language the wizard chose."""
+	groups in the language the wizard chose, and the knowledge base's default category (售后知识库)."""
 	make_ticket_types()
 	make_charging_setup()
 	make_returns_warehouse()
@@ -83,6 +86,7 @@ def after_setup_wizard(args=None):
 	make_service_level_agreement()
 	make_customer_tag_rules()
 	make_handler_groups()
+	make_default_category()
 
 
 def set_settings_defaults(also_empty: bool = False):

@@ -34,11 +34,22 @@ RETURNS = {
 	"Sales Invoice": READ,
 	"Serial and Batch Bundle": ("read", "write", "create", "submit"),
 }
+# The knowledge base (知识库) is Frappe's Help Article: agents and managers write articles (a
+# ticket's resolution becomes a draft) and read the internal ones; saving an article updates its
+# Help Category's count, which needs write on the category. Technicians and customers get nothing
+# here: they read published articles on the portal (aftersales_app.knowledge).
+KNOWLEDGE = {
+	"Help Article": ("read", "write", "create", "report", "export", "print", "email"),
+	"Help Category": ("read", "write", "report"),
+}
 ERPNEXT_PERMISSIONS = {
-	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS},
+	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS, **KNOWLEDGE},
 	"After-Sales Manager": {
 		**AGENT_PERMISSIONS,
 		**IMPORT,
+		**KNOWLEDGE,
+		"Help Article": (*KNOWLEDGE["Help Article"], "delete"),
+		"Help Category": ("read", "write", "create", "delete", "report"),
 		"Employee": READ,
 		"Holiday List": READ,
 		**RETURNS,

@@ -391,3 +391,29 @@ def deliver_messages(doc):
 		pluck="name",
 	):
 		outbox.deliver(name)
+
+
+def make_article(title: str, content: str = "", published: int = 1, internal: int = 0, **values):
+	"""A saved knowledge base article (Help Article) in the app's default category; published
+	unless told otherwise. Fields of the app go by their names (aftersales_item, …)."""
+	from aftersales_app.knowledge import default_category
+
+	return frappe.get_doc(
+		{
+			"doctype": "Help Article",
+			"title": title,
+			"category": default_category(),
+			"published": published,
+			"aftersales_internal": internal,
+			"content": content or f"<p>{title}</p>",
+			**values,
+		}
+	).insert(ignore_permissions=True)
+
+
+def delete_articles(titles_like: str):
+	"""Delete the knowledge base articles whose title is like `titles_like` (committed)."""
+	frappe.db.rollback()
+	for name in frappe.get_all("Help Article", filters={"title": ("like", titles_like)}, pluck="name"):
+		frappe.delete_doc("Help Article", name, force=True, ignore_permissions=True)
+	frappe.db.commit()  # the live server, another process, must not see them any more

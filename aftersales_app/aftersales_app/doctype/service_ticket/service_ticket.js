@@ -34,6 +34,7 @@ frappe.ui.form.on("Service Ticket", {
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
 		if (!frm.is_new()) frm.trigger("charge_buttons");
 		if (!frm.is_new()) frm.trigger("return_buttons");
+		if (!frm.is_new()) frm.trigger("knowledge");
 	},
 
 	return_buttons(frm) {
@@ -117,6 +118,55 @@ frappe.ui.form.on("Service Ticket", {
 			() => frappe.set_route("List", "Service Return", { service_ticket: doc.name }),
 			group
 		);
+	},
+
+	// The knowledge base (知识库, aftersales_app.knowledge): suggested articles for customer service,
+	// and a ticket's resolution made into a draft article.
+	async knowledge(frm) {
+		if (!aftersales.has_role("dispatchers")) return;
+		const doc = frm.doc;
+		const resolved =
+			$("<div>")
+				.html(doc.resolution || "")
+				.text()
+				.trim() || (doc.diagnosis || "").trim();
+		if (resolved && frappe.model.can_create("Help Article")) {
+			frm.add_custom_button(
+				__("Make Knowledge Article"),
+				() =>
+					frappe
+						.xcall("aftersales_app.api.knowledge.make_article_from_ticket", { ticket: doc.name })
+						.then((r) => {
+							frappe.show_alert({
+								message: r.message,
+								indicator: r.created ? "green" : "blue",
+							});
+							frappe.set_route("Form", "Help Article", r.name);
+						}),
+				__("Knowledge Base")
+			);
+		}
+		const articles = await frappe.xcall("aftersales_app.api.knowledge.get_ticket_suggestions", {
+			ticket: doc.name,
+		});
+		frm.dashboard.parent.find(".as-kb-section").remove();
+		if (!articles.length || frm.doc.name !== doc.name) return;
+		const esc = frappe.utils.escape_html;
+		const rows = articles
+			.map(
+				(a) => `<li class="mb-2">
+					<a href="/app/help-article/${encodeURIComponent(a.name)}">${esc(a.title)}</a>
+					${a.internal ? `<span class="indicator-pill orange ml-1">${__("Internal")}</span>` : ""}
+					<div class="text-muted small">${esc(a.snippet || "")}</div>
+				</li>`
+			)
+			.join("");
+		frm.dashboard.add_section(
+			`<ul class="list-unstyled as-kb-suggestions mb-0">${rows}</ul>`,
+			__("Suggested Articles"),
+			"custom as-kb-section"
+		);
+		frm.dashboard.show();
 	},
 
 	charge_buttons(frm) {
