@@ -109,8 +109,8 @@ def authorised(sale, return_type: str = "Refund", **values):
 		returns_api.authorise,
 		ticket=ticket.name,
 		return_type=return_type,
-		reason="Defective",
-		condition_expected="Opened, Complete",
+		reason="Quality Problem",
+		condition_expected="Like New",
 		**values,
 	)
 	return frappe.get_doc("Service Return", answer["name"])
@@ -161,7 +161,7 @@ def test_a_return_from_receipt_to_credit_note_with_its_stock_and_ledger_entries(
 	)
 	assert (serial.status, serial.warehouse, serial.customer) == ("Active", returns_warehouse(), None)
 
-	ret = step(AGENT, "inspect", ret.name, result="Passed", condition_found="Opened, Complete")
+	ret = step(AGENT, "inspect", ret.name, result="Passed", condition_found="Like New")
 	ret = step(AGENT, "request_refund", ret.name)
 	credit = frappe.get_doc("Sales Invoice", ret.credit_note)
 	assert (credit.is_return, credit.return_against, credit.docstatus) == (1, sale.invoice, 0)
@@ -309,7 +309,7 @@ def test_one_return_in_progress_per_ticket_and_the_ticket_waits_for_it():
 			AGENT,
 			returns_api.authorise,
 			ticket=ticket.name,
-			reason="Defective",
+			reason="Quality Problem",
 			condition_expected="Used",
 			return_type="Refund",
 		)
@@ -330,7 +330,7 @@ def test_who_may_take_each_step():
 			TECH,
 			returns_api.authorise,
 			ticket=ticket,
-			reason="Defective",
+			reason="Quality Problem",
 			condition_expected="Used",
 		)
 	with pytest.raises(frappe.PermissionError):  # nor receive goods
@@ -363,7 +363,7 @@ def test_who_may_take_each_step():
 				"doctype": "Service Return",
 				"service_ticket": ticket,
 				"return_type": "Refund",
-				"reason": "Defective",
+				"reason": "Quality Problem",
 				"condition_expected": "Used",
 				"item_code": world.PRODUCT,
 				"status": "Refunded",
@@ -395,7 +395,7 @@ def test_a_return_without_a_sale_in_erpnext_is_received_by_material_receipt_and_
 		AGENT,
 		returns_api.authorise,
 		ticket=ticket.name,
-		reason="Defective",
+		reason="Quality Problem",
 		condition_expected="Used",
 		return_type="Refund",
 	)

@@ -22,7 +22,14 @@ from aftersales_app.api import portal as portal_api
 from aftersales_app.setup import ticket_templates as examples
 from aftersales_app.status import states_of
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import act, as_user, force_state, make_ticket, make_user
+from aftersales_app.tests.utils import (
+	act,
+	as_user,
+	force_state,
+	make_ticket,
+	make_user,
+	remove_ticket_and_money,
+)
 from aftersales_app.ticket_templates import UnreadableConditionError, holds, python_of
 
 TICKET = "Service Ticket"
@@ -203,14 +210,16 @@ def test_a_field_added_in_customize_form_is_required_for_its_type_only_and_survi
 		},
 	)
 	form.save_customization()  # adds a column: MariaDB commits here
+	made_tickets = []  # committed with the next schema change, so removed by name at the end
 	try:
 		frappe.clear_cache(doctype=TICKET)
 		with pytest.raises(frappe.MandatoryError, match="Check-up Checklist"):
 			as_user(world.AGENT, make_ticket, ticket_type="Maintenance Check")
-		as_user(world.AGENT, make_ticket, ticket_type="Repair")
+		made_tickets.append(as_user(world.AGENT, make_ticket, ticket_type="Repair").name)
 		checked = as_user(
 			world.AGENT, make_ticket, ticket_type="Maintenance Check", **{fieldname: "滤网、冷媒"}
 		)
+		made_tickets.append(checked.name)
 		assert checked.get(fieldname) == "滤网、冷媒"
 
 		made = field_state(fieldname)
@@ -219,6 +228,9 @@ def test_a_field_added_in_customize_form_is_required_for_its_type_only_and_survi
 		assert frappe.get_meta(TICKET, cached=False).get_field(fieldname).mandatory_depends_on == condition
 	finally:
 		frappe.db.rollback()
+		for name in made_tickets:
+			if frappe.db.exists(TICKET, name):
+				remove_ticket_and_money(name)
 		frappe.delete_doc("Custom Field", f"{TICKET}-{fieldname}", force=True, ignore_missing=True)
 		if not had_order:
 			frappe.delete_doc("Property Setter", order, force=True, ignore_missing=True)

@@ -16,7 +16,7 @@ frappe.ui.form.on("Service Return", {
 				.then(() => frm.reload_doc());
 		const ask = (title, fields, method, label) =>
 			frappe.prompt(fields, (values) => run(method, values), title, label || __("Submit"));
-		const conditions = ["Unopened", "Opened, Complete", "Used", "Damaged"].map((value) => ({
+		const conditions = ["Unopened", "Like New", "Used", "Damaged"].map((value) => ({
 			value,
 			label: __(value),
 		}));

@@ -78,8 +78,8 @@ class ServiceReturn(AppFieldsMixin, Document):
 		authorised_by: DF.Link | None
 		authorised_on: DF.Datetime | None
 		carrier: DF.Data | None
-		condition_expected: DF.Literal["Unopened", "Opened, Complete", "Used", "Damaged"]
-		condition_found: DF.Literal["", "Unopened", "Opened, Complete", "Used", "Damaged"]
+		condition_expected: DF.Literal["Unopened", "Like New", "Used", "Damaged"]
+		condition_found: DF.Literal["", "Unopened", "Like New", "Used", "Damaged"]
 		credit_note: DF.Link | None
 		customer: DF.Link | None
 		customer_name: DF.Data | None
@@ -98,7 +98,12 @@ class ServiceReturn(AppFieldsMixin, Document):
 		pickup_requested: DF.Check
 		qty: DF.Float
 		reason: DF.Literal[
-			"Defective", "Wrong Item", "Not as Described", "Damaged in Transit", "Changed Mind", "Other"
+			"Quality Problem",
+			"Damaged in Transit",
+			"Wrong Item Delivered",
+			"Not as Described",
+			"No Longer Needed",
+			"Other",
 		]
 		reason_detail: DF.SmallText | None
 		received_by: DF.Link | None

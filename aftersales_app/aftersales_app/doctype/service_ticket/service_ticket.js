@@ -63,25 +63,26 @@ frappe.ui.form.on("Service Ticket", {
 								fieldtype: "Select",
 								label: __("Reason"),
 								options: [
-									"Defective",
-									"Wrong Item",
-									"Not as Described",
+									"Quality Problem",
 									"Damaged in Transit",
-									"Changed Mind",
+									"Wrong Item Delivered",
+									"Not as Described",
+									"No Longer Needed",
 									"Other",
-								].map((value) => ({ value, label: __(value) })),
-								default: "Defective",
+								].map((value) => ({ value, label: __(value, null, "Service Ticket") })),
+								// the ticket's own return check (the shipped template), else a fault
+								default: doc.return_check_reason || "Quality Problem",
 								reqd: 1,
 							},
 							{
 								fieldname: "condition_expected",
 								fieldtype: "Select",
 								label: __("Condition Expected"),
-								options: ["Unopened", "Opened, Complete", "Used", "Damaged"].map((value) => ({
+								options: ["Unopened", "Like New", "Used", "Damaged"].map((value) => ({
 									value,
-									label: __(value),
+									label: __(value, null, "Service Ticket"),
 								})),
-								default: "Opened, Complete",
+								default: doc.return_check_condition || "Like New",
 								reqd: 1,
 							},
 							{
