@@ -294,9 +294,10 @@ ensure_lint_tools() {
 
 # Python packages the test suite needs in the bench's virtualenv (pyproject's "test" extra).
 ensure_test_deps() {
-	if ! as_bench "env/bin/python -c 'import pytest, freezegun, playwright' 2>/dev/null"; then
+	# xmlrunner: the JUnit report of ERPNext's own tests (the peer suite, tests/peers.py)
+	if ! as_bench "env/bin/python -c 'import pytest, freezegun, playwright, xmlrunner' 2>/dev/null"; then
 		log "installing the test dependencies into the bench's virtualenv"
-		as_bench "env/bin/pip install -q 'pytest>=8,<9' 'freezegun>=1.2,<2' 'playwright>=1.40'"
+		as_bench "env/bin/pip install -q 'pytest>=8,<9' 'freezegun>=1.2,<2' 'playwright>=1.40' 'unittest-xml-reporting>=3.2,<4'"
 	fi
 }
 

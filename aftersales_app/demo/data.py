@@ -612,6 +612,8 @@ def make_demo_return(company: str) -> int:
 
 	if frappe.db.exists("Service Ticket", {"subject": RETURN_TICKET}):
 		return 0
+	if frappe.db.get_value("Serial No", "SN-PU-0001", "warehouse"):
+		return 0  # the unit is in stock already (a site the app was installed on before)
 	warehouse = frappe.db.get_single_value("Stock Settings", "default_warehouse") or frappe.db.get_value(
 		"Warehouse", {"company": company, "is_group": 0}
 	)
