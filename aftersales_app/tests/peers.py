@@ -100,7 +100,9 @@ def drop_site(sites_path: Path, root_password: str):
 
 
 def run_modules(sites_path: Path, work: Path) -> dict[str, str]:
-	"""Run the modules in one process after the warm-up; {TestClass.test_name: outcome}."""
+	"""Run the modules in one process after the warm-up; {TestClass.test_name: outcome}. `work`
+	must be a path Frappe's get_app_path leaves as it is (it scrubs each part: no capitals or
+	hyphens, so not under frappe-bench/): a temporary directory in /tmp is."""
 	warm, modules, junit = work / "warm_up.txt", work / "doctypes.txt", work / "peers.xml"
 	warm.write_text("\n".join(WARM_UP) + "\n")
 	modules.write_text("\n".join(DOCTYPES) + "\n")
@@ -183,7 +185,7 @@ def record():
 	root_password = os.environ.get("AFTERSALES_DB_ROOT_PASSWORD", "aftersales-root")
 	fresh_site(sites_path, False, root_password, os.environ.get("AFTERSALES_ADMIN_PASSWORD", "admin"))
 	try:
-		with tempfile.TemporaryDirectory(dir=sites_path.parent / "logs") as work:
+		with tempfile.TemporaryDirectory(prefix="peers_") as work:  # see run_modules
 			tests = run_modules(sites_path, Path(work))
 	finally:
 		drop_site(sites_path, root_password)
