@@ -14,7 +14,7 @@ from aftersales_app.api import returns as returns_api
 from aftersales_app.exceptions import ReturnStepError
 from aftersales_app.status import CANCELLED, IN_PROGRESS, move_to_category
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import as_user, force_state, make_ticket, stock_warehouse
+from aftersales_app.tests.utils import as_user, force_state, make_stock, make_ticket
 
 AGENT, FINANCE, TECH = world.AGENT, world.FINANCE, world.TECH
 RATE = 3000
@@ -22,29 +22,7 @@ RATE = 3000
 
 def receive_into_stock(serial_no: str, item_code: str = world.PRODUCT) -> str:
 	"""A serial-numbered unit received into saleable stock; returns the warehouse."""
-	warehouse = stock_warehouse()
-	company = frappe.db.get_value("Warehouse", warehouse, "company")
-	frappe.get_doc(
-		{
-			"doctype": "Stock Entry",
-			"purpose": "Material Receipt",
-			"stock_entry_type": "Material Receipt",
-			"company": company,
-			"items": [
-				{
-					"item_code": item_code,
-					"t_warehouse": warehouse,
-					"qty": 1,
-					"basic_rate": 1500,
-					"serial_no": serial_no,
-					"use_serial_batch_fields": 1,
-					"conversion_factor": 1,
-					"expense_account": frappe.db.get_value("Company", company, "stock_adjustment_account"),
-				}
-			],
-		}
-	).insert(ignore_permissions=True).submit()
-	return warehouse
+	return make_stock(item_code, 1, rate=1500, serial_no=serial_no)
 
 
 def cash_mode(company: str) -> str:
@@ -119,6 +97,13 @@ def authorised(sale, return_type: str = "Refund", **values):
 def step(user: str, method: str, name: str, **args):
 	as_user(user, getattr(returns_api, method), name=name, **args)
 	return frappe.get_doc("Service Return", name)
+
+
+def refunded(ret, sale):
+	"""The return received, inspected (passed), its refund asked for and confirmed by finance."""
+	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
+		ret = step(AGENT, method, ret.name, **args)
+	return step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
 
 
 def steps_of(doc) -> list[str]:
@@ -203,9 +188,7 @@ def test_a_return_from_receipt_to_credit_note_with_its_stock_and_ledger_entries(
 def test_a_refund_of_an_unpaid_invoice_reduces_what_is_owed_and_pays_nothing_out():
 	sale = sell("RET-UNPAID-0001", paid=False)
 	ret = authorised(sale)
-	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
-		ret = step(AGENT, method, ret.name, **args)
-	ret = step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
+	ret = refunded(ret, sale)
 	assert ret.status == returns.REFUNDED and not ret.refund_entry
 	assert flt(frappe.db.get_value("Sales Invoice", sale.invoice, "outstanding_amount")) == 0
 
@@ -437,9 +420,7 @@ def test_the_returns_report_shows_each_step_and_its_documents():
 
 	sale = sell("RET-REPORT-0001")
 	ret = authorised(sale)
-	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
-		ret = step(AGENT, method, ret.name, **args)
-	ret = step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
+	ret = refunded(ret, sale)
 	columns, rows, _message, chart = as_user(AGENT, report.execute, {"customer": world.CUSTOMER})
 	[row] = [r for r in rows if r.name == ret.name]
 	assert (row.status, row.credit_note, row.refund_entry) == ("Refunded", ret.credit_note, ret.refund_entry)
@@ -455,9 +436,7 @@ def test_the_customer_hears_each_step_once_and_finance_hears_of_the_refund():
 	make_notifications()  # the test site's Notifications of the return events
 	sale = sell("RET-NEWS-0001")
 	ret = authorised(sale)
-	for method, args in (("receive", {}), ("inspect", {"result": "Passed"}), ("request_refund", {})):
-		ret = step(AGENT, method, ret.name, **args)
-	ret = step(FINANCE, "confirm_refund", ret.name, mode_of_payment=cash_mode(sale.company))
+	ret = refunded(ret, sale)
 
 	def told(event):
 		return frappe.get_all(

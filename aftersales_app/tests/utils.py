@@ -238,9 +238,11 @@ def stock_warehouse() -> str:
 	)[0]
 
 
-def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: float = 100):
-	"""A submitted Material Receipt that puts `qty` of an item into a warehouse of the default
-	company; returns the warehouse."""
+def make_stock(
+	item_code: str, qty: float, warehouse: str | None = None, rate: float = 100, serial_no: str | None = None
+):
+	"""A submitted Material Receipt that puts `qty` of an item (the serial numbers `serial_no`, one
+	per line, of a serialised one) into a warehouse of the default company; returns the warehouse."""
 	warehouse = warehouse or stock_warehouse()
 	company = frappe.db.get_value("Warehouse", warehouse, "company")
 	entry = frappe.get_doc(
@@ -257,6 +259,8 @@ def make_stock(item_code: str, qty: float, warehouse: str | None = None, rate: f
 					"basic_rate": rate,
 					"conversion_factor": 1,
 					"expense_account": frappe.db.get_value("Company", company, "stock_adjustment_account"),
+					"serial_no": serial_no,
+					"use_serial_batch_fields": 1 if serial_no else 0,
 				}
 			],
 		}
