@@ -257,6 +257,22 @@ def customise() -> bool:
 	return True
 
 
+def uncustomise() -> bool:
+	"""Undo what customise() made that outlives the app (a field and Property Setters of Customize
+	Form belong to no app: an uninstall keeps them, and the next install's demo would miss the
+	field)."""
+	frappe.delete_doc("Custom Field", f"Service Ticket-{ADMIN_FIELD}", force=True, ignore_missing=True)
+	setters = frappe.get_all(
+		"Property Setter",
+		filters={"doc_type": "Service Ticket", "field_name": ("in", [ADMIN_FIELD, "site_floor"])},
+		pluck="name",
+	)
+	for name in [*setters, "Service Ticket-main-field_order"]:
+		frappe.delete_doc("Property Setter", name, force=True, ignore_missing=True)
+	frappe.clear_cache(doctype="Service Ticket")
+	return True
+
+
 def customisation() -> dict:
 	"""What customise() left, and whether the type's field is required for that type only."""
 
@@ -312,6 +328,7 @@ def main(argv: list[str]) -> None:
 			"run_patches": run_patches,
 			"load_demo": load_demo,
 			"customise": customise,
+			"uncustomise": uncustomise,
 			"customisation": customisation,
 		}
 		result = functions[function]()

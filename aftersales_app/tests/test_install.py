@@ -91,14 +91,18 @@ def test_an_admins_customisation_survives_a_real_migrate(scratch_site):
 	"""A field for one ticket type added in Customize Form, a shipped field relabelled, a
 	Notification's and a ticket type's texts: `bench migrate` (Frappe's fixture sync and the app's
 	hooks, as an app update runs them) keeps every one; the field stays required for its type only."""
+	execute("uncustomise")  # what an interrupted run left
 	execute("load_demo")  # customers to register tickets for
 	execute("customise")
-	before = execute("customisation")
-	assert before["field"] == ["Elevator Ready", 'eval:doc.ticket_type=="Installation"'], before
-	assert before["refused"] == {"Installation": True, "Repair": False}, before
-	frappe_cli("migrate")
-	assert execute("customisation") == before
-	print(f"kept through bench migrate: {sorted(before)}")
+	try:
+		before = execute("customisation")
+		assert before["field"] == ["Elevator Ready", 'eval:doc.ticket_type=="Installation"'], before
+		assert before["refused"] == {"Installation": True, "Repair": False}, before
+		frappe_cli("migrate")
+		assert execute("customisation") == before
+		print(f"kept through bench migrate: {sorted(before)}")
+	finally:
+		execute("uncustomise")
 
 
 def test_every_patch_run_again_changes_nothing(scratch_site):
