@@ -17,6 +17,7 @@ aftersales_app.setup.notifications does for notifications."""
 import frappe
 from frappe import _
 
+from aftersales_app import status
 from aftersales_app.setup.custom_fields import MODULE
 from aftersales_app.setup.language import existing, site_language
 
@@ -154,12 +155,13 @@ HANDLER_GROUPS = [
 ]
 WEEK = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
-# an action of one type: from, action, to, roles, condition (states of the shipped workflow)
+# an action of one type: from, action, to, roles, condition; from and to are categories (After-Sales
+# Settings names the states of each: admins rename states, code never names one)
 ACTIONS = [
 	(
-		"处理中",
+		status.IN_PROGRESS,
 		"现场未就绪",
-		"搁置",
+		status.ON_HOLD,
 		("Service Technician", "Service Agent", "After-Sales Manager"),
 		'doc.ticket_type == "Installation" and doc.hold_reason',
 	),
@@ -205,7 +207,8 @@ def make_handler_groups():
 
 
 def make_template_actions():
-	"""The example transitions, added to the shipped workflow where its states exist."""
+	"""The example transitions, added to the active workflow between the first states of their
+	categories, where they exist."""
 	from frappe.model.workflow import get_workflow_name
 
 	workflow_name = get_workflow_name(TICKET)
@@ -215,8 +218,9 @@ def make_template_actions():
 	have = {(t.state, t.action, t.next_state, t.allowed) for t in workflow.transitions}
 	states = {s.state for s in workflow.states}
 	changed = False
-	for state, action, next_state, allowed, condition in ACTIONS:
-		if not {state, next_state} <= states:
+	for category, action, next_category, allowed, condition in ACTIONS:
+		state, next_state = (next(iter(status.states_of(c)), None) for c in (category, next_category))
+		if not (state and next_state and {state, next_state} <= states):
 			continue
 		if not frappe.db.exists("Workflow Action Master", action):
 			frappe.get_doc({"doctype": "Workflow Action Master", "workflow_action_name": action}).insert(
