@@ -37,6 +37,7 @@ from aftersales_app.mixins.app_fields import app_action
 from aftersales_app.notify import notify
 from aftersales_app.status import FINAL_CATEGORIES
 from aftersales_app.text import escape
+from aftersales_app.visits import stock_entry_type
 
 DOCTYPE = "Service Return"
 
@@ -476,7 +477,7 @@ def _material_receipt(doc, warehouse: str):
 		{
 			"doctype": "Stock Entry",
 			"purpose": "Material Receipt",
-			"stock_entry_type": _stock_entry_type("Material Receipt"),
+			"stock_entry_type": stock_entry_type("Material Receipt"),
 			"company": company,
 			"remarks": _("Goods of return {0} (ticket {1})").format(doc.name, doc.service_ticket),
 			"items": [
@@ -534,14 +535,6 @@ def _permitted(doctype: str):
 	doc = frappe.new_doc(doctype)
 	doc.flags.ignore_permissions = True
 	return doc
-
-
-def _stock_entry_type(purpose: str) -> str:
-	if frappe.db.exists("Stock Entry Type", {"name": purpose, "purpose": purpose}):
-		return purpose
-	return frappe.db.get_value("Stock Entry Type", {"purpose": purpose, "is_standard": 1}) or (
-		frappe.db.get_value("Stock Entry Type", {"purpose": purpose})
-	)
 
 
 def _company(doc) -> str:

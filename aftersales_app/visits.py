@@ -127,7 +127,7 @@ def make_stock_entry(visit: Document) -> Document:
 	entry.update(
 		{
 			"purpose": ISSUE_PURPOSE,
-			"stock_entry_type": _material_issue_type(),
+			"stock_entry_type": stock_entry_type(ISSUE_PURPOSE),
 			"company": company,
 			"remarks": _("Parts used on Service Visit {0} for Service Ticket {1}").format(
 				visit.name, visit.ticket
@@ -160,12 +160,12 @@ def make_stock_entry(visit: Document) -> Document:
 	return entry
 
 
-def _material_issue_type() -> str:
-	"""ERPNext's Stock Entry Type for a material issue (admins may rename it)."""
-	if frappe.db.exists("Stock Entry Type", {"name": ISSUE_PURPOSE, "purpose": ISSUE_PURPOSE}):
-		return ISSUE_PURPOSE
-	return frappe.db.get_value("Stock Entry Type", {"purpose": ISSUE_PURPOSE, "is_standard": 1}) or (
-		frappe.db.get_value("Stock Entry Type", {"purpose": ISSUE_PURPOSE})
+def stock_entry_type(purpose: str) -> str:
+	"""ERPNext's Stock Entry Type of a purpose (admins may rename the standard ones)."""
+	if frappe.db.exists("Stock Entry Type", {"name": purpose, "purpose": purpose}):
+		return purpose
+	return frappe.db.get_value("Stock Entry Type", {"purpose": purpose, "is_standard": 1}) or (
+		frappe.db.get_value("Stock Entry Type", {"purpose": purpose})
 	)
 
 

@@ -16,10 +16,10 @@ frappe.ui.form.on("Service Return", {
 				.then(() => frm.reload_doc());
 		const ask = (title, fields, method, label) =>
 			frappe.prompt(fields, (values) => run(method, values), title, label || __("Submit"));
-		const conditions = ["Unopened", "Like New", "Used", "Damaged"].map((value) => ({
-			value,
-			label: __(value),
-		}));
+		const conditions = frm.fields_dict.condition_found.df.options
+			.split("\n")
+			.filter(Boolean)
+			.map((value) => ({ value, label: __(value, null, "Service Return") }));
 		const primary = (label, action) => frm.add_custom_button(label, action).addClass("btn-primary");
 
 		if (doc.status === "Authorised") {

@@ -42,80 +42,75 @@ frappe.ui.form.on("Service Ticket", {
 		const group = __("Returns", null, "Service Ticket");
 		const types = { "Product Return": "Refund", "Product Exchange": "Exchange" };
 		if (aftersales.has_role("dispatchers") && !aftersales.is_final(doc.status)) {
+			// the choices are the Service Return's own (its DocType is their one home)
+			const choices = (fieldname) =>
+				frappe.meta
+					.get_docfield("Service Return", fieldname)
+					.options.split("\n")
+					.filter(Boolean)
+					.map((value) => ({ value, label: __(value, null, "Service Return") }));
+			const ask = () =>
+				frappe.prompt(
+					[
+						{
+							fieldname: "return_type",
+							fieldtype: "Select",
+							label: __("Return Type"),
+							options: choices("return_type"),
+							default: types[doc.ticket_type] || "Exchange",
+							reqd: 1,
+						},
+						{
+							fieldname: "reason",
+							fieldtype: "Select",
+							label: __("Reason"),
+							options: choices("reason"),
+							// the ticket's own return check (the shipped template), else a fault
+							default: doc.return_check_reason || "Quality Problem",
+							reqd: 1,
+						},
+						{
+							fieldname: "condition_expected",
+							fieldtype: "Select",
+							label: __("Condition Expected"),
+							options: choices("condition_expected"),
+							default: doc.return_check_condition || "Like New",
+							reqd: 1,
+						},
+						{
+							fieldname: "reason_detail",
+							fieldtype: "Small Text",
+							label: __("Reason Detail"),
+						},
+						{
+							fieldname: "original_sales_invoice",
+							fieldtype: "Link",
+							options: "Sales Invoice",
+							label: __("Original Sales Invoice"),
+							description: __("Found from the serial number's sale when left empty"),
+							get_query: () => ({
+								filters: { customer: doc.customer, docstatus: 1, is_return: 0 },
+							}),
+						},
+					],
+					(values) =>
+						frappe
+							.xcall("aftersales_app.api.returns.authorise", {
+								ticket: doc.name,
+								...values,
+							})
+							.then((r) => frappe.set_route("Form", "Service Return", r.name)),
+					__("Make Return"),
+					__("Authorise")
+				);
 			frm.add_custom_button(
 				__("Make Return"),
-				() =>
-					frappe.prompt(
-						[
-							{
-								fieldname: "return_type",
-								fieldtype: "Select",
-								label: __("Return Type"),
-								options: [
-									{ value: "Refund", label: __("Refund") },
-									{ value: "Exchange", label: __("Exchange") },
-								],
-								default: types[doc.ticket_type] || "Exchange",
-								reqd: 1,
-							},
-							{
-								fieldname: "reason",
-								fieldtype: "Select",
-								label: __("Reason"),
-								options: [
-									"Quality Problem",
-									"Damaged in Transit",
-									"Wrong Item Delivered",
-									"Not as Described",
-									"No Longer Needed",
-									"Other",
-								].map((value) => ({ value, label: __(value, null, "Service Ticket") })),
-								// the ticket's own return check (the shipped template), else a fault
-								default: doc.return_check_reason || "Quality Problem",
-								reqd: 1,
-							},
-							{
-								fieldname: "condition_expected",
-								fieldtype: "Select",
-								label: __("Condition Expected"),
-								options: ["Unopened", "Like New", "Used", "Damaged"].map((value) => ({
-									value,
-									label: __(value, null, "Service Ticket"),
-								})),
-								default: doc.return_check_condition || "Like New",
-								reqd: 1,
-							},
-							{
-								fieldname: "reason_detail",
-								fieldtype: "Small Text",
-								label: __("Reason Detail"),
-							},
-							{
-								fieldname: "original_sales_invoice",
-								fieldtype: "Link",
-								options: "Sales Invoice",
-								label: __("Original Sales Invoice"),
-								description: __("Found from the serial number's sale when left empty"),
-								get_query: () => ({
-									filters: { customer: doc.customer, docstatus: 1, is_return: 0 },
-								}),
-							},
-						],
-						(values) =>
-							frappe
-								.xcall("aftersales_app.api.returns.authorise", {
-									ticket: doc.name,
-									...values,
-								})
-								.then((r) => frappe.set_route("Form", "Service Return", r.name)),
-						__("Make Return"),
-						__("Authorise")
-					),
+				() => frappe.model.with_doctype("Service Return", ask),
 				group
 			);
 		}
 		frm.add_custom_button(
-			__("Returns"),
+			__("Service Return"),
 			() => frappe.set_route("List", "Service Return", { service_ticket: doc.name }),
 			group
 		);
