@@ -150,6 +150,9 @@ override_doctype_class = {
 # ---------------
 
 doc_events = {
+	# every text of every DocType of the app (and its child rows) is inert whoever saves it
+	# (aftersales_app.text); controllers with guarded fields clean theirs in validate already
+	"*": {"validate": "aftersales_app.text.clean_app_document"},
 	"Communication": {
 		"validate": "aftersales_app.overrides.comment.clean_content",
 		"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email",

@@ -2,9 +2,12 @@
 
 Frappe's own cleaning (`Document._sanitize_content`) passes any string that parses as JSON, so
 `"<img src=x onerror=…>"` (quotes included) reaches the desk, which renders Small Text and Data as
-HTML. Here every text of the app's documents is cleaned whatever it looks like: plain-text fields
-lose their markup, HTML fields keep only harmless markup. Long texts are refused with a clear
-message instead of filling the database.
+HTML; and it passes markup that never closes (`<img src=x onerror=…` at the end of a value), which
+no parser calls a tag until a renderer puts it in front of its own `>` (the report view's cells,
+the print view). Here every text of the app's documents is cleaned whatever it looks like:
+plain-text fields lose their markup and keep no `<` that could open a tag (it is stored as `&lt;`,
+as Frappe stores an orphan `<`), HTML fields keep only harmless markup after a real HTML parse.
+Long texts are refused with a clear message instead of filling the database.
 """
 
 import html
@@ -28,16 +31,25 @@ class TextTooLongError(frappe.ValidationError):
 	pass
 
 
+# a `<` that an HTML parser reads as the start of a tag, an end tag, a comment or a declaration
+# (https://html.spec.whatwg.org/#tag-open-state); any other `<` is text to every parser
+TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+
+
 def has_markup(value: str) -> bool:
 	return ("<" in value or ">" in value) and bool(BeautifulSoup(value, "html.parser").find())
 
 
 def clean_plain(value):
 	"""Plain text without markup: tags are dropped (their text kept), so that a desk that renders
-	the value as HTML shows text. Text without tags is left as typed ("电压<5V")."""
-	if not isinstance(value, str) or not has_markup(value):
+	the value as HTML shows text, and a `<` left that could still open a tag (markup that never
+	closes, `<svg/onload=…`, `</`, `<!--`) is stored as `&lt;`. Text whose `<` opens nothing is left
+	as typed ("电压<5V", "a < b"). Cleaning twice changes nothing."""
+	if not isinstance(value, str) or "<" not in value:
 		return value
-	return bleach.clean(value, tags=[], attributes={}, strip=True, strip_comments=True)
+	if has_markup(value):
+		value = bleach.clean(value, tags=[], attributes={}, strip=True, strip_comments=True)
+	return TAG_OPEN.sub("&lt;", value)
 
 
 def clean_html(value):
@@ -113,3 +125,15 @@ def text_to_html(value: str) -> str:
 	"""A customer's plain text as the ticket's Text Editor field keeps it, markup escaped."""
 	paragraphs = [p.strip() for p in re.split(r"\n\s*\n", value) if p.strip()]
 	return "".join(f"<p>{escape_html(p).replace(chr(10), '<br>')}</p>" for p in paragraphs)
+
+
+def clean_app_document(doc, method=None):
+	"""doc_events "*" validate: the texts of a document of one of the app's DocTypes are cleaned on
+	every save, by whatever path (REST, Data Import, the desk, the app's flows), also for DocTypes
+	whose controller does not clean them itself (aftersales_app.mixins.app_fields does)."""
+	if hasattr(doc, "guard_app_fields") or doc.get("parenttype"):
+		return
+	module_app = getattr(frappe.local, "module_app", None) or {}
+	if module_app.get(frappe.scrub(doc.meta.module or "")) != "aftersales_app":
+		return
+	clean_doc_text(doc)

@@ -1,7 +1,8 @@
-"""User text is inert wherever it is shown: an XSS corpus goes in through every text a customer, a
-technician or an e-mail sets, by the app's own write paths, and the pages that show it are opened
-in Chromium (desk form and timeline, list, contact log, visit, payment, print view, the portal and
-the guest lookup). No script runs: `window.__xss` stays unset, and no element carries an event
+"""User text is inert wherever it is shown: the suite's attack corpus (tests/corpus.py) goes in
+through every text a customer, a guest with a survey link, a technician or an e-mail sets, by the
+app's own write paths, and the pages that show it are opened in Chromium as an agent and as a
+manager (desk form and timeline, list, report view, contact log, visit, survey, return, print
+views, the Returns and Exchanges report, notification log) and on the portal. No script runs: `window.__xss` stays unset, and no element carries an event
 handler or a `javascript:` link from the corpus."""
 
 import os
@@ -13,8 +14,10 @@ from frappe.model.workflow import apply_workflow
 
 from aftersales_app import dispatch, visits
 from aftersales_app.api import portal as portal_api
+from aftersales_app.conftest import REPORT
 from aftersales_app.overrides.communication import fill_ticket_from_email
-from aftersales_app.tests import world
+from aftersales_app.status import IN_PROGRESS
+from aftersales_app.tests import corpus, world
 from aftersales_app.tests.utils import (
 	as_user,
 	force_state,
@@ -29,17 +32,9 @@ CUSTOMER = world.PORTAL_USER
 MINGDE = world.CUSTOMER
 PASSWORD = os.environ.get("DEMO_PASSWORD") or "aftersales"
 
-CORPUS = [
-	"<script>window.__xss=1</script>",
-	"<img src=x onerror=window.__xss=1>",
-	'"<img src=x onerror=window.__xss=1>"',  # parses as JSON: Frappe's own sanitiser lets it pass
-	'<a href="javascript:window.__xss=1">点我</a>',
-	"<svg onload=window.__xss=1></svg>",
-	'"><script>window.__xss=1</script>',
-	"{{ frappe.session.user }} {% if 1 %}jinja{% endif %}",
-	"空调 🔥 <b onmouseover=window.__xss=1>维修</b> <iframe src=javascript:window.__xss=1></iframe>",
-]
-PAYLOAD = " ".join(CORPUS)
+CORPUS = corpus.CLOSED
+# every text ends in markup that never closes: harmless alone, a tag in front of a renderer's `>`
+PAYLOAD = corpus.PAYLOAD
 INERT = """() => ({
 	xss: window.__xss || null,
 	handlers: [...document.querySelectorAll('*')].filter(e => [...e.attributes].some(a =>
@@ -53,7 +48,7 @@ INERT = """() => ({
 def hostile_ticket():
 	"""A ticket whose every text a customer, a technician or an e-mail can set carries the corpus,
 	written through the app's own paths."""
-	ticket = make_ticket(subject=PAYLOAD[:140], customer=MINGDE, description=PAYLOAD)
+	ticket = make_ticket(subject="空调漏水 " + corpus.UNCLOSED[0], customer=MINGDE, description=PAYLOAD)
 	ticket = force_state(ticket, "Dispatching")
 	ticket = dispatch.assign(ticket, TECH)
 	as_user(TECH, dispatch.decline, frappe.get_doc("Service Ticket", ticket.name), TECH, PAYLOAD)
@@ -110,7 +105,7 @@ def hostile_ticket():
 		}
 	).insert(ignore_permissions=True)
 	# an e-mail body copied into a ticket without a description
-	mailed = make_ticket(subject="邮件 XSS", customer=MINGDE, description=None)
+	mailed = make_ticket(subject="邮件 " + corpus.UNCLOSED[1], customer=MINGDE, description=None)
 	fill_ticket_from_email(
 		frappe._dict(
 			reference_doctype="Service Ticket",
@@ -120,13 +115,78 @@ def hostile_ticket():
 			content=PAYLOAD,
 		)
 	)
+	survey = answered_by_a_guest(ticket.name)
+	ret = return_shipped_by_the_customer()
 	frappe.db.commit()
-	yield frappe._dict(ticket=ticket.name, visit=visit.name, mailed=mailed.name)
+	yield frappe._dict(
+		ticket=ticket.name,
+		visit=visit.name,
+		mailed=mailed.name,
+		survey=survey,
+		ret=ret.name,
+		ret_ticket=ret.service_ticket,
+	)
 	frappe.db.rollback()
+	frappe.delete_doc("Service Survey", survey, force=True, ignore_permissions=True)
+	frappe.delete_doc("Service Return", ret.name, force=True, ignore_permissions=True)
+	remove_ticket_and_money(ret.service_ticket)
 	for name in frappe.get_all("Service Contact Log", filters={"ticket": ticket.name}, pluck="name"):
 		frappe.delete_doc("Service Contact Log", name, force=True, ignore_permissions=True)
 	remove_ticket_and_money(ticket.name)
 	remove_ticket_and_money(mailed.name)
+
+
+def answered_by_a_guest(ticket: str) -> str:
+	"""The ticket's survey, answered through its link by a guest whose comment is the corpus."""
+	from aftersales_app import surveys
+
+	survey = surveys.make_survey(frappe.get_doc("Service Ticket", ticket))
+	token = frappe.generate_hash(length=32)
+	survey.db_set(
+		{"status": surveys.SENT, "token_hash": surveys.token_hash(token), "expires_on": "2099-01-01"}
+	)
+	as_user(
+		"Guest",
+		portal_api.answer_survey,
+		token=token,
+		response_speed=4,
+		problem_solving=4,
+		attitude=5,
+		overall="Satisfied",
+		recommend=9,
+		comment=PAYLOAD,
+	)
+	return survey.name
+
+
+def return_shipped_by_the_customer():
+	"""An exchange whose reason customer service wrote and whose shipment the customer recorded,
+	both carrying the corpus."""
+	from aftersales_app.api import returns as returns_api
+
+	ticket = force_state(
+		make_ticket(
+			subject="换货 " + corpus.UNCLOSED[2], serial_no=world.SERIAL_IN, ticket_type="Product Exchange"
+		),
+		IN_PROGRESS,
+	)
+	answer = as_user(
+		AGENT,
+		returns_api.authorise,
+		ticket=ticket.name,
+		reason="Quality Problem",
+		condition_expected="Used",
+		return_type="Exchange",
+		reason_detail=PAYLOAD,
+	)
+	as_user(
+		CUSTOMER,
+		returns_api.record_shipment,
+		answer["name"],
+		"顺丰 " + corpus.UNCLOSED[3],
+		"SF1 " + corpus.UNCLOSED[0],
+	)
+	return frappe.get_doc("Service Return", answer["name"])
 
 
 def runnable(html: str) -> list[str]:
@@ -151,6 +211,15 @@ def test_stored_text_carries_no_markup_that_runs(hostile_ticket):
 		value = ticket.get(field) or ""
 		assert value, field
 		assert not runnable(value), (field, value)
+		assert not corpus.runs_where_shown(value), (field, value)
+	survey = frappe.get_doc("Service Survey", hostile_ticket.survey)
+	ret = frappe.get_doc("Service Return", hostile_ticket.ret)
+	for doc, field in ((survey, "comment"), (ret, "reason_detail"), (ret, "tracking_no"), (ret, "carrier")):
+		value = doc.get(field)
+		assert value and "window.__xss" in value, (doc.doctype, field)  # kept as text
+		assert not corpus.runs_where_shown(value), (doc.doctype, field, value)
+	for step in ret.get("steps") or []:
+		assert not corpus.runs_where_shown(step.note or ""), step.note
 	mailed = frappe.db.get_value("Service Ticket", hostile_ticket.mailed, "description")
 	assert mailed and not runnable(mailed)
 	for log in frappe.get_all("Service Contact Log", filters={"ticket": ticket.name}, pluck="summary"):
@@ -183,49 +252,48 @@ def check_page(page, url: str, artifacts, shot: str, wait_for: str):
 	assert found == {"xss": None, "handlers": 0, "links": 0}, (url, found)
 
 
-def test_no_script_runs_on_the_desk(live_server, browser, artifacts, hostile_ticket):
+def desk_views(hostile) -> list[tuple[str, str, str]]:
+	"""(name, address, selector to wait for) of every desk view that shows the corpus."""
+	log = frappe.get_all("Service Contact Log", filters={"ticket": hostile.ticket}, pluck="name")[0]
+
+	def printview(doctype: str, name: str) -> str:
+		return f"/printview?doctype={doctype.replace(' ', '%20')}&name={name}&format=Standard&no_letterhead=1"
+
+	return [
+		("form", f"/app/service-ticket/{hostile.ticket}", ".timeline-item"),
+		("list", f"/app/service-ticket?name={hostile.ticket}", ".list-row-container"),
+		("report-view", f"/app/service-ticket/view/report?name={hostile.ticket}", ".dt-row-0"),
+		("report-view-mail", f"/app/service-ticket/view/report?name={hostile.mailed}", ".dt-row-0"),
+		("mail", f"/app/service-ticket/{hostile.mailed}", ".form-layout"),
+		("contact-log", f"/app/service-contact-log/{log}", ".form-layout"),
+		("contact-log-report", f"/app/service-contact-log/view/report?ticket={hostile.ticket}", ".dt-row-0"),
+		("visit", f"/app/service-visit/{hostile.visit}", ".form-layout"),
+		("visit-report", f"/app/service-visit/view/report?name={hostile.visit}", ".dt-row-0"),
+		("survey", f"/app/service-survey/{hostile.survey}", ".form-layout"),
+		("survey-report", f"/app/service-survey/view/report?name={hostile.survey}", ".dt-row-0"),
+		("return", f"/app/service-return/{hostile.ret}", ".form-layout"),
+		("return-report", f"/app/service-return/view/report?name={hostile.ret}", ".dt-row-0"),
+		("returns-query-report", "/app/query-report/Returns and Exchanges", ".dt-row-0"),
+		("print-ticket", printview("Service Ticket", hostile.ticket), ".print-format"),
+		("print-visit", printview("Service Visit", hostile.visit), ".print-format"),
+		("print-contact-log", printview("Service Contact Log", log), ".print-format"),
+		("print-survey", printview("Service Survey", hostile.survey), ".print-format"),
+		("print-return", printview("Service Return", hostile.ret), ".print-format"),
+		("notifications", "/app/notification-log", ".layout-main-section"),
+	]
+
+
+@pytest.mark.parametrize("user", [AGENT, world.MANAGER])
+def test_no_script_runs_on_the_desk(live_server, browser, artifacts, hostile_ticket, user):
 	context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="zh-CN")
 	page = context.new_page()
+	role = "agent" if user == AGENT else "manager"
 	try:
-		login(page, live_server, AGENT, PASSWORD)
-		name = hostile_ticket.ticket
-		check_page(page, f"{live_server}/app/service-ticket/{name}", artifacts, "desk-form", ".timeline-item")
-		check_page(
-			page,
-			f"{live_server}/app/service-ticket?name={name}",
-			artifacts,
-			"desk-list",
-			".list-row-container",
-		)
-		check_page(
-			page,
-			f"{live_server}/app/service-ticket/{hostile_ticket.mailed}",
-			artifacts,
-			"desk-mail",
-			".form-layout",
-		)
-		log = frappe.get_all("Service Contact Log", filters={"ticket": name}, pluck="name")[0]
-		check_page(
-			page,
-			f"{live_server}/app/service-contact-log/{log}",
-			artifacts,
-			"desk-contact-log",
-			".form-layout",
-		)
-		check_page(
-			page,
-			f"{live_server}/app/service-visit/{hostile_ticket.visit}",
-			artifacts,
-			"desk-visit",
-			".form-layout",
-		)
-		check_page(
-			page,
-			f"{live_server}/printview?doctype=Service%20Ticket&name={name}&format=Standard&no_letterhead=1",
-			artifacts,
-			"print",
-			".print-format",
-		)
+		login(page, live_server, user, PASSWORD)
+		views = desk_views(hostile_ticket)
+		for shot, path, wait_for in views:
+			check_page(page, f"{live_server}{path}", artifacts, f"{role}-{shot}", wait_for)
+		REPORT.append(f"attack corpus in Chromium as {role}: {len(views)} desk views, 0 handlers ran")
 	finally:
 		context.close()
 
