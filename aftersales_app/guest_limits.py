@@ -9,12 +9,23 @@ reverse proxies in front of the site, e.g. `["127.0.0.1"]` for a bench's own ngi
 client is the right-most address in the header that is not itself a trusted proxy: proxies append
 what they saw, so only that entry was written by someone we trust.
 
-Three limits hold together, counted in Redis (shared by every web worker):
-- per client address: LOOKUPS_PER_IP a minute;
-- per ticket number: WRONG_PHONES_PER_TICKET wrong phones an hour, whatever the addresses; while
-  it holds, the number answers as missing even with the right phone (a customer locked out still
-  sees the ticket signed in on the portal);
-- for the whole site: LOOKUPS_PER_SITE a minute, a ceiling against a spread-out attack.
+A ticket number and a phone are first brought to one spelling (aftersales_app.identifiers): the
+database compares numbers under its collation, so `st-…`, full-width digits or a zero-width space
+reach the same ticket, and every count below is keyed on the canonical number. A number that is not
+shaped like one is "not found" without any count or database read.
+
+The limits, counted in Redis (shared by every web worker), windows opening with their first hit:
+- per client address: LOOKUPS_PER_IP (10) lookups a minute;
+- for the whole site: LOOKUPS_PER_SITE (300) lookups a minute, a ceiling against a spread-out attack;
+- per address and ticket: WRONG_PHONES_PER_ADDRESS (3) wrong phones an hour; after them that address
+  gets "not found" for that ticket, even with the right phone;
+- per ticket, whatever the addresses: WRONG_PHONES_PER_TICKET (10) wrong phones an hour; past them
+  the phone is still compared for an address that has made no wrong guess on the ticket in the
+  hour, once (its first wrong guess makes it one that has).
+Nobody is locked out: the customer's right phone from an address that has not been guessing always
+answers, and a right phone counts as no guess. Phones compared against one ticket in an hour are at
+most WRONG_PHONES_PER_TICKET plus one for each address that had not guessed before (each of them
+also held to LOOKUPS_PER_IP, and all of them to LOOKUPS_PER_SITE), plus the right ones.
 """
 
 import ipaddress
@@ -23,8 +34,9 @@ import frappe
 from frappe import _
 
 LOOKUPS_PER_IP = (10, 60)
-WRONG_PHONES_PER_TICKET = (5, 3600)
 LOOKUPS_PER_SITE = (300, 60)
+WRONG_PHONES_PER_ADDRESS = (3, 3600)
+WRONG_PHONES_PER_TICKET = (10, 3600)
 # knowledge base searches (aftersales_app.api.knowledge): cheaper and more frequent than lookups
 # (the new-request form searches as the customer types), counted apart from them
 SEARCHES_PER_IP = (60, 60)
@@ -115,19 +127,77 @@ def check_knowledge_search():
 			)
 
 
-def _ticket_key(ticket: str) -> str:
-	return _key("ticket", (ticket or "").strip().upper()[:40])
+# Whether this address may have its phone compared against the ticket, and if so the guess counted
+# as wrong in advance (a right phone gives it back): check and count in one step, so concurrent
+# requests cannot all pass the check before any of them is counted.
+# KEYS: the address's and the ticket's wrong phones; ARGV: per address, per ticket, window (s)
+_ADMIT = """
+local mine = tonumber(redis.call('GET', KEYS[1]) or '0')
+if mine >= tonumber(ARGV[1]) then return 0 end
+local all = tonumber(redis.call('GET', KEYS[2]) or '0')
+if all >= tonumber(ARGV[2]) and mine > 0 then return 0 end
+redis.call('SET', KEYS[1], 0, 'EX', ARGV[3], 'NX')
+redis.call('INCR', KEYS[1])
+redis.call('SET', KEYS[2], 0, 'EX', ARGV[3], 'NX')
+redis.call('INCR', KEYS[2])
+return 1
+"""
+# a count given back, never below zero nor into a key whose window has closed meanwhile (which
+# would leave a key without expiry)
+_GIVE_BACK = """
+for _, key in ipairs(KEYS) do
+	if tonumber(redis.call('GET', key) or '0') > 0 then redis.call('DECR', key) end
+end
+return 1
+"""
 
 
-def ticket_locked(ticket: str) -> bool:
-	"""Too many wrong phones for this number lately: it answers as missing."""
-	limit, seconds = WRONG_PHONES_PER_TICKET
-	return _count(_ticket_key(ticket), seconds, add=False) >= limit
+def _canonical(ticket: str | None) -> str | None:
+	from aftersales_app.identifiers import ticket_number
+
+	return ticket_number(ticket)
 
 
-def wrong_phone(ticket: str):
-	"""Count a failed lookup of a ticket number (missing numbers too, so probing looks the same)."""
-	_count(_ticket_key(ticket), WRONG_PHONES_PER_TICKET[1])
+def _ticket_keys(number: str) -> tuple[str, str]:
+	"""The wrong phones of this address on the ticket, and of all addresses on it."""
+	return _key("ticket-ip", number, client_ip()), _key("ticket", number)
+
+
+def admit_phone_guess(ticket: str) -> bool:
+	"""May the phone given for `ticket` (a canonical number) be compared now, from this address?
+	If so the guess is counted as wrong until right_phone gives it back."""
+	number = _canonical(ticket)
+	if not number:
+		return False
+	(limit_mine, seconds), (limit_all, _seconds) = WRONG_PHONES_PER_ADDRESS, WRONG_PHONES_PER_TICKET
+	return bool(frappe.cache.eval(_ADMIT, 2, *_ticket_keys(number), limit_mine, limit_all, seconds))
+
+
+def right_phone(ticket: str):
+	"""The phone was right: the guess admitted by admit_phone_guess was none."""
+	number = _canonical(ticket)
+	if number:
+		frappe.cache.eval(_GIVE_BACK, 2, *_ticket_keys(number))
+
+
+def count_phone_check(ticket: str):
+	"""One comparison of a phone with the ticket's (aftersales_app.portal.lookup): how many
+	guesses a ticket met this hour, whatever the limits above decided."""
+	number = _canonical(ticket)
+	if number:
+		_count(_key("checks", number), WRONG_PHONES_PER_TICKET[1])
+
+
+def phone_checks(ticket: str) -> int:
+	"""Phones compared with the ticket's in the current hour (see count_phone_check)."""
+	number = _canonical(ticket)
+	return _count(_key("checks", number), 0, add=False) if number else 0
+
+
+def wrong_phones(ticket: str) -> int:
+	"""Wrong phones given for the ticket in the current hour, from all addresses."""
+	number = _canonical(ticket)
+	return _count(_key("ticket", number), 0, add=False) if number else 0
 
 
 def check_rate(action: str, limit: int, seconds: int, who: str | None = None):
@@ -149,10 +219,16 @@ def reset_ip():
 
 
 def reset(ticket: str | None = None):
-	"""Forget the counts (tests, and a manager helping a locked-out customer)."""
+	"""Forget the counts (tests), or those of one ticket (a manager helping a customer who guessed
+	their own phone wrong once too often)."""
 	cache = frappe.cache
 	if ticket:
-		cache.delete(_ticket_key(ticket))
+		number = _canonical(ticket)
+		if not number:
+			return
+		cache.delete(_key("ticket", number), _key("checks", number))
+		for key in cache.scan_iter(match=_key("ticket-ip", number, "*")):
+			cache.delete(key)
 		return
 	for key in cache.scan_iter(match=_key("*")):
 		cache.delete(key)

@@ -12,7 +12,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits, maintenance_reminders, returns, surveys
+from aftersales_app import guest_limits, identifiers, maintenance_reminders, returns, surveys
 from aftersales_app.api import endpoint
 from aftersales_app.permissions import portal_customers
 from aftersales_app.portal import charges, display, lookup, resolution
@@ -411,15 +411,17 @@ def attach_file() -> dict:
 def lookup_ticket(ticket: str, phone: str) -> dict:
 	"""Guest lookup: a ticket's number and the phone on it give its status, timeline, next step and
 	the technician's first name, nothing else. A wrong pair answers exactly as a missing ticket
-	does. Limited per client address, per ticket number and for the whole site
+	does. Number and phone are read in one spelling (aftersales_app.identifiers), and guessing is
+	limited per client address, per address and ticket, per ticket and for the whole site
 	(aftersales_app.guest_limits)."""
 	guest_limits.check_lookup()
-	number = trimmed(ticket if isinstance(ticket, str) else "")[:40]
+	number, wanted = identifiers.ticket_number(ticket), identifiers.phone_number(phone)
 	found = None
-	if not guest_limits.ticket_locked(number):
-		found = lookup.find_ticket_by_number_and_phone(number, phone if isinstance(phone, str) else "")
-		if not found:
-			guest_limits.wrong_phone(number)
+	# a number or phone that is no such thing is no guess: nothing to compare, nothing counted
+	if number and wanted and guest_limits.admit_phone_guess(number):
+		found = lookup.find_ticket_by_number_and_phone(number, wanted)
+		if found:
+			guest_limits.right_phone(number)
 	if not found:
 		return {"found": 0, "message": _("No ticket matches this number and phone")}
 	return lookup.guest_view(found)

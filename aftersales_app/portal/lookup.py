@@ -1,38 +1,33 @@
-"""The guest lookup: a ticket's number and the phone on it give its progress, nothing else. The
-limits on trying live in aftersales_app.guest_limits."""
-
-import re
+"""The guest lookup: a ticket's number and the phone on it give its progress, nothing else. Both are
+read in their one spelling (aftersales_app.identifiers); the limits on trying live in
+aftersales_app.guest_limits."""
 
 import frappe
 
+from aftersales_app import guest_limits, identifiers
 from aftersales_app.portal.display import next_step, state_display, technician_name, timeline
-
-
-def normalise_phone(value: str | None) -> str:
-	"""Digits only, without China's country code, so '+86 138-0000-0001' matches '13800000001'."""
-	digits = re.sub(r"\D", "", value or "")
-	if digits.startswith("0086"):
-		digits = digits[4:]
-	elif digits.startswith("86") and len(digits) == 13:
-		digits = digits[2:]
-	return digits
 
 
 def find_ticket_by_number_and_phone(ticket: str, phone: str) -> frappe._dict | None:
 	"""The one read of the portal that bypasses permissions, by necessity: a guest has no rights on
 	any ticket, and the ticket's number together with the phone on it is the credential. Both are
-	checked here, and only the fields a guest may see leave this function. A wrong pair and a
-	missing ticket both give None."""
-	wanted = normalise_phone(phone)
-	if not ticket or len(wanted) < 5:
+	checked here, and only the fields a guest may see leave this function. A wrong pair, a missing
+	ticket and a number or phone that is not shaped like one all give None; the database is read
+	with the canonical number only, and the row must carry exactly that name (the collation would
+	match other spellings)."""
+	number, wanted = identifiers.ticket_number(ticket), identifiers.phone_number(phone)
+	if not number or not wanted:
 		return None
 	row = frappe.db.get_value(
 		"Service Ticket",
-		{"name": ticket.strip()},
+		{"name": number},
 		["name", "workflow_state", "status", "contact_phone", "assigned_technician"],
 		as_dict=True,
 	)
-	if not row or not row.contact_phone or normalise_phone(row.contact_phone) != wanted:
+	if not row or row.name != number:
+		return None
+	guest_limits.count_phone_check(number)
+	if not row.contact_phone or identifiers.phone_number(row.contact_phone) != wanted:
 		return None
 	return frappe._dict(
 		name=row.name,
