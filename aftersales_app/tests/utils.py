@@ -421,3 +421,15 @@ def delete_articles(titles_like: str):
 	for name in frappe.get_all("Help Article", filters={"title": ("like", titles_like)}, pluck="name"):
 		frappe.delete_doc("Help Article", name, force=True, ignore_permissions=True)
 	frappe.db.commit()  # the live server, another process, must not see them any more
+
+
+def http_session(api_url: str, user: str, password: str | None = None):
+	"""A requests session signed in as `user` over the site's own login, as a browser is."""
+	import requests
+
+	session = requests.Session()
+	answer = session.post(
+		f"{api_url}/api/method/login", data={"usr": user, "pwd": password or "aftersales"}, timeout=60
+	)
+	assert answer.ok, (user, answer.status_code, answer.text[:200])
+	return session

@@ -1,0 +1,76 @@
+"""What each role's own screens need: every number card and chart of the After-Sales workspace
+loads for every role the workspace is shown to, over HTTP as that role, without a permission
+message (finance met 无工单状态日志权限 each time the workspace opened)."""
+
+import json
+import re
+from pathlib import Path
+
+import frappe
+
+from aftersales_app.tests import world
+from aftersales_app.tests.utils import http_session
+
+ROLE_USERS = {
+	"Service Agent": world.AGENT,
+	"After-Sales Manager": world.MANAGER,
+	"Accounts User": world.FINANCE,
+	"Service Technician": world.TECH,
+}
+WORKSPACE = "After-Sales"
+
+
+def chart_source_method(source: str) -> str:
+	"""The method a Custom chart's source names in its JS (what the desk calls)."""
+	folder = Path(frappe.get_app_path("aftersales_app")) / "aftersales_app" / "dashboard_chart_source"
+	script = (folder / frappe.scrub(source) / f"{frappe.scrub(source)}.js").read_text()
+	return re.search(r'method:\s*"([^"]+)"', script).group(1)
+
+
+def calls_of_the_workspace() -> list[tuple[str, str, dict]]:
+	"""(what, method, arguments) the desk sends to draw the workspace's cards and charts."""
+	workspace = frappe.get_doc("Workspace", WORKSPACE)
+	calls = []
+	for row in workspace.number_cards:
+		card = frappe.get_doc("Number Card", row.number_card_name)
+		if card.type == "Custom":
+			calls.append((card.name, card.method, {"filters": card.filters_json or "{}"}))
+		else:
+			calls.append(
+				(
+					card.name,
+					"frappe.desk.doctype.number_card.number_card.get_result",
+					{"doc": card.as_json(), "filters": card.filters_json or "[]"},
+				)
+			)
+	for row in workspace.charts:
+		chart = frappe.get_doc("Dashboard Chart", row.chart_name)
+		if chart.chart_type == "Custom":
+			calls.append(
+				(chart.name, chart_source_method(chart.source), {"filters": chart.filters_json or "{}"})
+			)
+		else:
+			calls.append(
+				(
+					chart.name,
+					"frappe.desk.doctype.dashboard_chart.dashboard_chart.get",
+					{"chart_name": chart.name},
+				)
+			)
+	return calls
+
+
+def test_every_card_and_chart_of_the_workspace_loads_for_each_role_it_is_shown_to(api_url):
+	shown_to = {row.role for row in frappe.get_doc("Workspace", WORKSPACE).roles}
+	assert set(ROLE_USERS) <= shown_to
+	calls = calls_of_the_workspace()
+	assert len(calls) >= 10
+	failures = []
+	for role, user in ROLE_USERS.items():
+		session = http_session(api_url, user)
+		for what, method, args in calls:
+			answer = session.post(f"{api_url}/api/method/{method}", data=args, timeout=60)
+			messages = json.loads(answer.json().get("_server_messages") or "[]") if answer.ok else []
+			if not answer.ok or messages:
+				failures.append((role, what, answer.status_code, answer.text[:160]))
+	assert not failures, failures
