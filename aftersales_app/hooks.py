@@ -160,6 +160,8 @@ doc_events = {
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	# after-sales staff land on the After-Sales workspace (aftersales_app.overrides.user)
+	"User": {"validate": "aftersales_app.overrides.user.validate"},
 	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.ticket_templates)
 	"Custom Field": {"validate": "aftersales_app.ticket_templates.check_custom_field"},
 	"Property Setter": {"validate": "aftersales_app.ticket_templates.check_property_setter"},

@@ -17,6 +17,7 @@ from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.custom_fields import make_custom_fields
 from aftersales_app.setup.knowledge import make_default_category, make_knowledge_base
+from aftersales_app.setup.landing import remove_landing_pages, set_landing_pages
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import (
 	make_roles,
@@ -61,6 +62,7 @@ def after_sync():
 	templates (their handler groups in the site's language, after the set-up wizard)."""
 	install_default_workflow()
 	set_settings_defaults()
+	set_landing_pages()  # the workspace exists once the app's files are synced
 	make_template_fields()
 	make_template_actions()
 	if frappe.is_setup_complete():
@@ -113,6 +115,7 @@ def set_settings_defaults(also_empty: bool = False):
 
 def before_uninstall():
 	remove_erpnext_permissions()
+	remove_landing_pages()
 	remove_notifications()
 	remove_service_level_agreements()
 	remove_ticket_templates()

@@ -6,6 +6,8 @@ import json
 import re
 from pathlib import Path
 
+import requests
+
 import frappe
 
 from aftersales_app.tests import world
@@ -74,3 +76,34 @@ def test_every_card_and_chart_of_the_workspace_loads_for_each_role_it_is_shown_t
 			if not answer.ok or messages:
 				failures.append((role, what, answer.status_code, answer.text[:160]))
 	assert not failures, failures
+
+
+def test_each_role_lands_on_its_own_page(api_url):
+	"""Signed in, customer service, technicians and managers land on the After-Sales workspace
+	(not ERPNext's Home), a customer on their service tickets (not /me); finance keeps ERPNext's."""
+	landing = {}
+	for user in (world.AGENT, world.TECH, world.MANAGER, world.FINANCE, world.PORTAL_USER):
+		answer = requests.post(
+			f"{api_url}/api/method/login", data={"usr": user, "pwd": world.PASSWORD}, timeout=60
+		)
+		landing[user] = answer.json().get("home_page")
+	finance = landing.pop(world.FINANCE)
+	assert finance.startswith("/app") and finance != "/app/after-sales"  # ERPNext's choice for accounts
+	assert landing == {
+		world.AGENT: "/app/after-sales",
+		world.TECH: "/app/after-sales",
+		world.MANAGER: "/app/after-sales",
+		world.PORTAL_USER: "/service-tickets",
+	}
+
+
+def test_a_choice_of_the_admin_stays():
+	user = frappe.get_doc("User", world.AGENT)
+	user.default_workspace = "Home"
+	user.save(ignore_permissions=True)
+	assert frappe.db.get_value("User", world.AGENT, "default_workspace") == "Home"
+	frappe.db.set_value("User", world.AGENT, "default_workspace", None)
+	from aftersales_app.setup.landing import set_landing_pages
+
+	set_landing_pages()  # what the patch does: only where empty
+	assert frappe.db.get_value("User", world.AGENT, "default_workspace") == "After-Sales"
