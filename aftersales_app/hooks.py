@@ -162,6 +162,19 @@ doc_events = {
 	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
 	# after-sales staff land on the After-Sales workspace (aftersales_app.overrides.user)
 	"User": {"validate": "aftersales_app.overrides.user.validate"},
+	# a contact, a customer's Portal Users or a merge give a portal user who acts for other
+	# customers one more only by a manager's grant (aftersales_app.portal_access); credit limits
+	# are the accounts roles' alone
+	"Contact": {
+		"validate": "aftersales_app.overrides.contact.validate",
+		"on_update": "aftersales_app.overrides.contact.on_update",
+		"before_rename": "aftersales_app.overrides.contact.before_rename",
+	},
+	"Customer": {
+		"validate": "aftersales_app.overrides.customer.validate",
+		"on_update": "aftersales_app.overrides.customer.on_update",
+		"before_rename": "aftersales_app.overrides.customer.before_rename",
+	},
 	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.ticket_templates)
 	"Custom Field": {"validate": "aftersales_app.ticket_templates.check_custom_field"},
 	"Property Setter": {"validate": "aftersales_app.ticket_templates.check_property_setter"},

@@ -32,6 +32,10 @@ COLLECTING = frozenset({TECHNICIAN, AGENT, MANAGER, ACCOUNTS_USER, SYSTEM_MANAGE
 # who moves returned and replacement goods in and out of stock (aftersales_app.returns)
 STOCK_USER = "Stock User"
 RETURNS_STOCK = frozenset({AGENT, MANAGER, STOCK_USER, SYSTEM_MANAGER})
+# who may let a portal user act for one more customer (aftersales_app.portal_access)
+PORTAL_GRANTING = frozenset({MANAGER, SYSTEM_MANAGER})
+# who sets a customer's credit limits (ERPNext's accounts roles)
+CREDIT_CONTROL = frozenset({ACCOUNTS_USER, ACCOUNTS_MANAGER, SYSTEM_MANAGER})
 # who reads every ticket
 SEE_ALL = frozenset({AGENT, MANAGER, SYSTEM_MANAGER, ACCOUNTS_USER})
 # who edits a ticket in any state (Frappe's "Only Allow Edit For" does not bind them)

@@ -139,6 +139,18 @@ CUSTOM_FIELDS = {
 			"insert_after": "wecom_id",
 			"search_index": 1,
 		},
+		# a manager's explicit grant: this contact's portal user may act for a customer they do not
+		# act for yet (aftersales_app.portal_access); cleared again by the save that uses it
+		{
+			"fieldname": "grant_portal_access",
+			"fieldtype": "Check",
+			"label": "Grant Portal Access",
+			"description": "After-Sales Managers only: let this contact's portal user, who already acts for other customers, act for the customers linked here too (written on the timeline; unticked again on save)",
+			"default": "0",
+			"insert_after": "user",
+			"no_copy": 1,
+			"read_only_depends_on": "eval:!frappe.user.has_role('After-Sales Manager') && !frappe.user.has_role('System Manager')",
+		},
 	],
 	# a ticket's charge invoice and a payment's Payment Entry, linked both ways
 	"Sales Invoice": [
