@@ -261,6 +261,11 @@ scheduler_events = {
 
 before_tests = "aftersales_app.demo.site.complete_setup"
 
+# Request Events
+# ----------------
+# pages whose address carries a one-time token send no Referer with it (aftersales_app.portal.token_pages)
+after_request = ["aftersales_app.portal.token_pages.after_request"]
+
 # User Data Protection
 # --------------------
 

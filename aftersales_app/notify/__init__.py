@@ -4,12 +4,17 @@ happened. The texts, channels, conditions and extra recipients are Frappe Notifi
 adds the event's own audience (the responsible agent, the qualified technicians, finance, the
 customer on their preferred channel) and the group robots chosen for the notification. Messages
 go through the outbox (aftersales_app.notify.outbox): one per event, occurrence and recipient,
-sent after the commit, retried, never blocking the change they tell about."""
+sent after the commit, retried, never blocking the change they tell about.
+
+What only the customer may read (an event's `secrets`, the one-time link of a survey or check-up
+offer) is in the texts as a placeholder and sealed on the customer's own message
+(aftersales_app.notify.secrets). Robots post staff events only, and the values people typed stand
+in their texts quoted as inert text (aftersales_app.notify.chat_text)."""
 
 import frappe
 from frappe.utils import cint, md_to_html, strip_html
 
-from aftersales_app.notify import channels, outbox
+from aftersales_app.notify import channels, chat_text, outbox, secrets
 from aftersales_app.notify.events import EMAIL, EVENTS, ROBOT, SMS, SYSTEM, staff_of
 
 
@@ -65,10 +70,15 @@ def record(doc, event, occurrence: str, extra: dict) -> list[str]:
 		return []
 	from frappe.email.doctype.notification.notification import get_context
 
-	context = {**get_context(doc), **extra}
+	extra = dict(extra)
+	sealed = {key: str(extra.pop(key)) for key in event.secrets if extra.get(key)}
+	context = {**get_context(doc), **extra, **secrets.placeholders(event.secrets)}
 	staff = staff_of(event, doc, context)
 	customer = customer_of(doc) if event.customer else None
-	robots = robots_for(notifications, doc)
+	# the customer's own addresses: the only ones a sealed value goes to
+	own = {(EMAIL, customer.email), (SMS, customer.phone)} if customer else set()
+	# a group chat is not the customer: customer events are never posted by robots
+	robots = {} if (event.customer or event.secrets) else robots_for(notifications, doc)
 	names = []
 	for name in notifications:
 		notification = frappe.get_cached_doc("Notification", name)
@@ -78,7 +88,6 @@ def record(doc, event, occurrence: str, extra: dict) -> list[str]:
 		message = frappe.render_template(notification.message or "", context)
 		held = bool(cint(notification.get("aftersales_digest")))
 		targets = recipients(notification, doc, context, staff, customer)
-		targets += [(ROBOT, robot) for robot in robots.get(name, [])]
 		for channel, recipient in targets:
 			text = as_channel_text(channel, notification, message)
 			names.append(
@@ -91,11 +100,37 @@ def record(doc, event, occurrence: str, extra: dict) -> list[str]:
 					recipient,
 					subject,
 					text,
-					robot=recipient if channel == ROBOT else None,
 					held=held,
+					sealed=secrets.used(sealed, subject, text) if (channel, recipient) in own else None,
 				)
 			)
+		if robots.get(name):
+			robot_subject, robot_text = robot_texts(notification, context)
+			for robot in robots[name]:
+				names.append(
+					outbox.add(
+						doc,
+						event.key,
+						occurrence,
+						name,
+						ROBOT,
+						robot,
+						robot_subject,
+						robot_text,
+						robot=robot,
+						held=held,
+					)
+				)
 	return [n for n in names if n]
+
+
+def robot_texts(notification, context: dict) -> tuple[str, str]:
+	"""Subject and text of a robot's message: the notification's templates read the values people
+	typed quoted as inert text (aftersales_app.notify.chat_text)."""
+	quoted = chat_text.robot_context(context)
+	subject = strip_html(frappe.render_template(notification.subject or "", quoted)).strip()
+	message = frappe.render_template(notification.message or "", quoted)
+	return subject, as_channel_text(ROBOT, notification, message)
 
 
 def as_channel_text(channel: str, notification, message: str) -> str:

@@ -35,6 +35,10 @@ class Event:
 	staff: str | None = None  # name of the audience function below, or None
 	customer: bool = False  # the ticket's customer (contact), on their preferred channel
 	shipped: tuple = field(default_factory=tuple)
+	# context values only the customer may read (a one-time link): the texts are made with a
+	# placeholder, and the value itself is sealed for the customer's own message alone
+	# (aftersales_app.notify.secrets)
+	secrets: tuple = ()
 
 	@property
 	def method(self) -> str:
@@ -260,6 +264,7 @@ EVENTS = {
 			SURVEY,
 			"Satisfaction survey",
 			customer=True,
+			secrets=("link",),
 			shipped=(
 				Shipped(
 					"After-Sales: satisfaction survey (customer e-mail)",
@@ -301,6 +306,7 @@ EVENTS = {
 			REMINDER,
 			"Check-up offer",
 			customer=True,
+			secrets=("link",),
 			shipped=(
 				Shipped(
 					"After-Sales: check-up offer (customer e-mail)",
@@ -450,6 +456,20 @@ EVENTS = {
 		),
 	)
 }
+
+
+def event_of_method(method: str | None) -> Event | None:
+	"""The event whose Notifications carry `method` (aftersales_<event>)."""
+	if not method or not method.startswith("aftersales_"):
+		return None
+	return EVENTS.get(method.removeprefix("aftersales_"))
+
+
+def told_to_customer(event_key: str | None) -> bool:
+	"""Whether the event speaks to the customer: its texts are the customer's (links, their own
+	ticket's news), never a staff chat's."""
+	event = EVENTS.get(event_key or "")
+	return bool(event and (event.customer or event.secrets))
 
 
 def staff_of(event: Event, doc, context: dict) -> list[str]:

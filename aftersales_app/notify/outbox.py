@@ -3,7 +3,11 @@ reference, event, occurrence, notification, channel and recipient, so an event r
 job run again, a request retried) makes no second message. Rows are written in the transaction of
 the change they tell about and sent after its commit by a background job; a scheduler job sends
 what is due (retries, and rows whose job was lost). A failing channel never fails the change:
-its row is retried with a growing pause and, after the last attempt, stays Failed in the desk."""
+its row is retried with a growing pause and, after the last attempt, stays Failed in the desk.
+
+Values only the customer may read (a one-time link) are sealed on the customer's row and dropped
+once it is sent, digested or failed for good (aftersales_app.notify.secrets); the error kept on a
+row is a short status, never what a remote server answered."""
 
 import hashlib
 from collections import defaultdict
@@ -12,12 +16,17 @@ import frappe
 from frappe import _
 from frappe.utils import add_to_date, escape_html, now_datetime
 
-from aftersales_app.notify import channels
+from aftersales_app.notify import channels, robots, secrets
 
 # minutes to wait before attempt 2, 3, 4, 5; after the fifth failure the row stays Failed
 RETRY_MINUTES = (1, 5, 30, 120)
 MAX_ATTEMPTS = len(RETRY_MINUTES) + 1
 DUE_BATCH = 200
+# the longest error kept on a row: a status, not a copy of what a server answered
+ERROR_LENGTH = 200
+# a sealed mail is sent at once, and Frappe's Email Queue commits while it sends: the row is
+# put this far ahead first, so that no other job finds it due meanwhile
+SENDING_MINUTES = 15
 
 
 def key_of(*parts) -> str:
@@ -35,8 +44,10 @@ def add(
 	message: str,
 	robot: str | None = None,
 	held: bool = False,
+	sealed: dict | None = None,
 ) -> str | None:
-	"""The row of one message; None when the same message was recorded before."""
+	"""The row of one message; None when the same message was recorded before. `sealed`: the
+	values only this recipient may read, put in place of their placeholders when it is sent."""
 	key = key_of(doc.doctype, doc.name, event, occurrence, notification, channel, recipient)
 	return insert(
 		key,
@@ -50,6 +61,7 @@ def add(
 		subject=subject,
 		message=message,
 		status="Held" if held else "Queued",
+		sealed=secrets.seal(sealed),
 	)
 
 
@@ -120,12 +132,22 @@ def deliver(name: str) -> str | None:
 	if row.status != "Queued" or (row.next_attempt and row.next_attempt > now_datetime()):
 		return row.status
 	values = {"attempts": (row.attempts or 0) + 1}
+	sealed = {}
 	try:
-		channels.send(row)
+		sealed = secrets.unseal(name) if row.sealed else {}
+		if sealed and row.channel == channels.EMAIL:
+			frappe.db.set_value(
+				"After-Sales Message",
+				name,
+				"next_attempt",
+				add_to_date(now_datetime(), minutes=SENDING_MINUTES),
+				update_modified=False,
+			)
+		channels.send(row, sealed)
 	except Exception as e:
-		error = f"{type(e).__name__}: {e}"[:2000]
+		error = secrets.conceal(f"{type(e).__name__}: {e}", sealed)[:ERROR_LENGTH]
 		values["error"] = error
-		if values["attempts"] >= MAX_ATTEMPTS:
+		if values["attempts"] >= MAX_ATTEMPTS or isinstance(e, robots.RobotAddressRefused):
 			values["status"] = "Failed"
 			frappe.log_error(title=f"After-Sales Message {name} failed", message=error)
 		else:
@@ -135,6 +157,8 @@ def deliver(name: str) -> str | None:
 	else:
 		values.update(status="Sent", sent_on=now_datetime(), error=None)
 	frappe.db.set_value("After-Sales Message", name, values, update_modified=False)
+	if row.sealed and values.get("status") in ("Sent", "Failed"):
+		secrets.drop(name)
 	return values.get("status", "Queued")
 
 
@@ -169,6 +193,7 @@ def send_digests():
 		)
 		for row in rows:
 			frappe.db.set_value("After-Sales Message", row.name, "status", "Digested", update_modified=False)
+			secrets.drop(row.name)  # a digest lists subjects: what was sealed is not sent
 		names.append(name)
 	send_after_commit([n for n in names if n])
 

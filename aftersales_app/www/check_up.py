@@ -7,7 +7,7 @@ from frappe import _
 
 from aftersales_app import maintenance_reminders
 from aftersales_app.permissions import portal_customers
-from aftersales_app.portal import pages
+from aftersales_app.portal import pages, token_pages
 
 no_cache = 1
 
@@ -15,6 +15,7 @@ FIELDS = ["name", "customer_name", "item_name", "serial_no", "due_date"]
 
 
 def get_context(context):
+	token_pages.no_referrer()
 	token = frappe.form_dict.token if isinstance(frappe.form_dict.token, str) else ""
 	names = []
 	if token:

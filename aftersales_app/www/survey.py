@@ -7,12 +7,13 @@ from frappe import _
 
 from aftersales_app import surveys
 from aftersales_app.permissions import portal_customers
-from aftersales_app.portal import pages
+from aftersales_app.portal import pages, token_pages
 
 no_cache = 1
 
 
 def get_context(context):
+	token_pages.no_referrer()
 	token = frappe.form_dict.token if isinstance(frappe.form_dict.token, str) else ""
 	ticket = frappe.form_dict.ticket if isinstance(frappe.form_dict.ticket, str) else ""
 	name = None

@@ -29,6 +29,7 @@ class AfterSalesMessage(Document):
 		reference_doctype: DF.Link | None
 		reference_name: DF.DynamicLink | None
 		robot: DF.Link | None
+		sealed: DF.Password | None
 		sent_on: DF.Datetime | None
 		status: DF.Literal["Queued", "Sent", "Failed", "Held", "Digested"]
 		subject: DF.Data | None

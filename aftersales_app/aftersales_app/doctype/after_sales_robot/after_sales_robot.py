@@ -4,7 +4,13 @@
 import frappe
 from frappe import _
 from frappe.model.document import Document
-from frappe.utils import validate_url
+
+from aftersales_app.notify import robots
+from aftersales_app.notify.events import event_of_method
+
+
+class CustomerNotificationError(frappe.ValidationError):
+	pass
 
 
 class AfterSalesRobot(Document):
@@ -35,7 +41,23 @@ class AfterSalesRobot(Document):
 	# end: auto-generated types
 	def validate(self):
 		self.webhook_url = (self.webhook_url or "").strip()
-		if not validate_url(self.webhook_url, valid_schemes=["http", "https"]):
-			frappe.throw(
-				_("The webhook URL must be an http or https address"), title=_("Invalid Webhook URL")
-			)
+		try:
+			robots.check_url(self.platform, self.webhook_url, at_save=True)
+		except robots.RobotAddressRefused as e:
+			frappe.throw(str(e), robots.RobotAddressRefused, title=_("Webhook Address Not Allowed"))
+		self.refuse_customer_notifications()
+
+	def refuse_customer_notifications(self):
+		"""A group chat is staff: it never posts what the app tells the customer (their ticket's
+		news, their survey or check-up link)."""
+		for row in self.notifications:
+			method = frappe.db.get_value("Notification", row.notification, "method")
+			event = event_of_method(method)
+			if event and (event.customer or event.secrets):
+				frappe.throw(
+					_(
+						"Notification {0} is a message to the customer: a group robot cannot post it. Choose notifications to staff."
+					).format(frappe.bold(row.notification)),
+					CustomerNotificationError,
+					title=_("Customer Notification"),
+				)
