@@ -233,7 +233,8 @@ def make_offer(customer, source, due_date, key, serial_no=None, item_code=None, 
 	link, their agent gets a follow-up (a ToDo and a notification)."""
 	if frappe.db.exists(DOCTYPE, {"reminder_key": key}):
 		return None
-	token = secrets.token_urlsafe(24)
+	# hex: a plain-text mail part escapes "_" in a link (`\_`), which would break the token there
+	token = secrets.token_hex(24)
 	reminder = frappe.get_doc(
 		{
 			"doctype": DOCTYPE,

@@ -95,7 +95,8 @@ def send(name: str):
 	survey = frappe.get_doc("Service Survey", name)
 	if survey.status != PENDING:
 		return survey
-	token = secrets.token_urlsafe(24)
+	# hex: a plain-text mail part escapes "_" in a link (`\_`), which would break the token there
+	token = secrets.token_hex(24)
 	now = now_datetime()
 	survey.update(
 		{
