@@ -8,6 +8,13 @@ become a draft ERPNext Sales Invoice for the customer, priced and taxed the way 
 taxes any sale: the customer's price list, pricing rules, the company's tax template, and the
 payment terms of the settlement that After-Sales Settings choose for the customer group and ticket
 type.
+
+Once the charge is decided (the customer confirmed it: the ticket is awaiting payment or past it;
+or its charge invoice is submitted) what decided it is frozen for everyone: the charge fields
+below are refused and the warranty and charge basis are kept as they were. Before that, a
+correction re-flows: the draft charge invoice is rebuilt, or deleted when nothing is charged any
+more. A decided charge is corrected by cancelling the invoice in ERPNext (unlink_charge_invoice)
+and taking the ticket back to work (a revisit that did not solve it, or reopening it).
 """
 
 import frappe
@@ -17,6 +24,8 @@ from frappe.utils import add_days, cint, date_diff, flt, nowdate
 from frappe.utils.nestedset import get_ancestors_of
 
 from aftersales_app.exceptions import ChargeInvoiceError
+from aftersales_app.mixins.app_fields import normalise
+from aftersales_app.status import AWAITING_CUSTOMER, MONEY_CATEGORIES
 from aftersales_app.text import escape
 
 COVERED_STATUSES = ("Under Warranty", "Under AMC")
@@ -134,6 +143,104 @@ def log_override(ticket):
 	else:
 		text = _("Charging override removed: the ticket follows its warranty and type again")
 	ticket.add_comment("Info", text)
+
+
+# --- the decided charge --------------------------------------------------------------------------
+
+
+class ChargeFrozenError(frappe.ValidationError):
+	"""A field that decides a ticket's charge was changed after the charge was decided."""
+
+
+# The ticket's fields people set that decide what it is charged and to whom: the warranty (serial
+# number, item, proof of purchase), the ticket type's policy, the override, and the customer and
+# company the invoice is made out to (ticket_basis, charge_lines, make_charge_invoice). What the
+# app derives from them (warranty status and dates, charge basis, billable) and the return slip's
+# lines (labour, the visit's parts) are computed fields no client writes.
+CHARGE_FIELDS = (
+	"customer",
+	"company",
+	"serial_no",
+	"item_code",
+	"purchase_invoice",
+	"purchase_date",
+	"ticket_type",
+	"charge_override",
+	"charge_override_reason",
+)
+
+
+def frozen_by(ticket) -> str | None:
+	"""Why the charge of the ticket, as stored, is decided; None while it may still change."""
+	if not ticket or ticket.is_new():
+		return None
+	if ticket.status in MONEY_CATEGORIES:
+		return _("ticket {0} is {1}").format(ticket.name, _(ticket.workflow_state))
+	if (
+		ticket.charge_invoice
+		and frappe.db.get_value("Sales Invoice", ticket.charge_invoice, "docstatus") == 1
+	):
+		return _("its charge invoice {0} is submitted").format(ticket.charge_invoice)
+	return None
+
+
+def guard_frozen_charge(ticket) -> bool:
+	"""Service Ticket validate: once the stored ticket's charge is decided, a change of a charge
+	field is refused, whoever saves and however (REST, form, import, the app's own flows). Returns
+	whether the charge is decided: the ticket then keeps its warranty and charge basis as stored."""
+	before = None if ticket.is_new() else ticket.get_doc_before_save()
+	reason = frozen_by(before)
+	if not reason:
+		return False
+	for fieldname in CHARGE_FIELDS:
+		df = ticket.meta.get_field(fieldname)
+		if df and normalise(df, before.get(fieldname)) != normalise(df, ticket.get(fieldname)):
+			frappe.throw(
+				_(
+					"{0} decides what the ticket is charged and cannot change now: {1}. To correct it, cancel the charge invoice in ERPNext and take the ticket back to work"
+				).format(frappe.bold(_(df.label, context=ticket.doctype)), reason),
+				ChargeFrozenError,
+				title=_("Charge Decided"),
+			)
+	return True
+
+
+def reflow_charge(ticket):
+	"""Service Ticket on_update: what decides the charge changed while it may still change (a
+	correction before the customer confirmed it). The draft charge invoice follows: rebuilt with
+	the new lines, or deleted when nothing is charged any more; a ticket awaiting the customer's
+	confirmation of its return slip gets the invoice its charge now asks for. The app's own flows
+	make their invoices themselves (aftersales_app.visits.file_return_slip)."""
+	before = ticket.get_doc_before_save()
+	if ticket.flags.app_action or not before or frozen_by(before):
+		return
+	if not any(ticket.has_value_changed(f) for f in (*CHARGE_FIELDS, "billable", "charge_basis")):
+		return
+	invoice = ticket.charge_invoice
+	if invoice and frappe.db.get_value("Sales Invoice", invoice, "docstatus") != 0:
+		return
+	charged = bool(ticket.billable and charge_lines(ticket))
+	if invoice and not charged:
+		ticket.db_set("charge_invoice", None, update_modified=False)
+		ticket.charge_invoice = None
+		_drop_draft(invoice)
+		refresh_amounts(ticket.name)
+		ticket.add_comment(
+			"Info", _("Draft charge invoice {0} dropped: the ticket is no longer charged").format(invoice)
+		)
+	elif charged and (invoice or (ticket.status == AWAITING_CUSTOMER and ticket.return_slip_visit)):
+		make_charge_invoice(ticket, ignore_permissions=True)
+
+
+def _drop_draft(invoice: str):
+	"""Delete a draft charge invoice nothing is charged on any more; one that other records point
+	at (ERPNext refuses its deletion) is kept as the accountants' draft, no longer the ticket's."""
+	frappe.db.savepoint("drop_charge_draft")
+	try:
+		frappe.delete_doc("Sales Invoice", invoice, ignore_permissions=True)
+	except frappe.LinkExistsError:
+		frappe.db.rollback(save_point="drop_charge_draft")
+		frappe.db.set_value("Sales Invoice", invoice, "service_ticket", None, update_modified=False)
 
 
 # --- settlement ----------------------------------------------------------------------------------

@@ -31,7 +31,7 @@ from frappe import _
 from frappe.query_builder import Order
 from frappe.utils import flt, getdate, now_datetime, nowdate
 
-from aftersales_app import locks
+from aftersales_app import locks, roles
 from aftersales_app.exceptions import ReturnStepError
 from aftersales_app.mixins.app_fields import app_action
 from aftersales_app.notify import notify
@@ -131,15 +131,32 @@ def request_pickup(name: str, address: str, pickup_date: str):
 
 
 def record_shipment(name: str, carrier: str, tracking_no: str):
-	"""The carrier and tracking number of the goods on their way back (corrected while authorised)."""
+	"""The carrier and tracking number of the goods on their way back: shipped once per return.
+	The same shipment told again is answered as the first time and writes nothing; another one is
+	refused for the customer, while customer service corrects it (while authorised) in the one
+	Shipped step, which adds no step and tells nobody."""
 	doc = locked(name)
 	require_status(doc, (AUTHORISED,), _("recording the shipment"))
 	carrier, tracking_no = (carrier or "").strip(), (tracking_no or "").strip()
 	if not carrier or not tracking_no:
 		frappe.throw(_("Give both the carrier and the tracking number"), ReturnStepError)
+	shipped = next((row for row in doc.steps if row.step == SHIPPED), None)
+	if shipped or doc.tracking_no:
+		if (doc.carrier or "", doc.tracking_no or "") == (carrier, tracking_no):
+			return doc  # a second click, or the same form sent twice
+		if not roles.has_any(roles.DISPATCHERS):
+			frappe.throw(
+				_(
+					"The shipment of return {0} is recorded already ({1} {2}): ask customer service to correct it"
+				).format(frappe.bold(doc.name), escape(doc.carrier), escape(doc.tracking_no)),
+				ReturnStepError,
+			)
 	doc.update({"carrier": carrier, "tracking_no": tracking_no})
 	with locks.all_or_nothing("return_shipment"):
-		log_step(doc, SHIPPED, note=f"{carrier} {tracking_no}")
+		if shipped:
+			shipped.note = f"{carrier} {tracking_no}"
+		else:
+			log_step(doc, SHIPPED, note=f"{carrier} {tracking_no}")
 		save(doc)
 	return doc
 

@@ -6,6 +6,7 @@ state's category (Open, In Progress, Awaiting Payment …) or for the states of 
 
 import frappe
 from frappe import _
+from frappe.utils import flt
 
 from aftersales_app.exceptions import WrongStateError
 
@@ -161,10 +162,20 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 			from aftersales_app.mixins.app_fields import save_as_app
 
 			ticket.workflow_state = transition.next_state
-			return save_as_app(ticket, ignore_permissions=True)
+			ticket.flags.workflow_action = transition.action
+			try:
+				return save_as_app(ticket, ignore_permissions=True)
+			finally:
+				ticket.flags.workflow_action = None
 		from frappe.model.workflow import apply_workflow
 
-		return apply_workflow(ticket, transition.action)
+		# apply_workflow saves a copy it loads itself: the app's move is told by the ticket's name
+		moves = frappe.flags.ticket_app_moves = frappe.flags.ticket_app_moves or {}
+		moves[ticket.name] = transition.action
+		try:
+			return apply_workflow(ticket, transition.action)
+		finally:
+			moves.pop(ticket.name, None)
 	finally:
 		if as_user:
 			frappe.set_user(user)
@@ -199,12 +210,89 @@ def move_with(ticket, category: str, as_user: str | None = None, **values):
 	if next_state.update_field:
 		ticket.set(next_state.update_field, next_state.update_value)
 	ticket.flags.transition_checked = True
+	ticket.flags.workflow_action = transition.action
 	try:
 		save_as_app(ticket, ignore_permissions=True)
 	finally:
 		ticket.flags.transition_checked = False
+		ticket.flags.workflow_action = None
 	ticket.add_comment("Workflow", _(next_state.state))
 	return ticket
+
+
+# --- a state written outside the app's actions ---------------------------------------------------
+
+
+class MoveNeedsActionError(frappe.ValidationError):
+	"""A save changed the workflow state without what the app's action for that move asks."""
+
+
+def _decline(ticket, before) -> str | None:
+	"""The technician gives the ticket back: aftersales_app.dispatch.decline asks why."""
+	if before.assigned_technician and before.assigned_technician == frappe.session.user:
+		return _("Decline ticket {0} with its Decline button: it asks for your reason")
+
+
+def _dispute(ticket, before) -> str | None:
+	"""The customer's dispute says what is still wrong (aftersales_app.portal.resolution, on the
+	portal or by customer service for them): a state carries no reason."""
+	return _(
+		"Record the customer's dispute of ticket {0} with its Customer Disputes button: it asks for the reason"
+	)
+
+
+def _payment_submitted(ticket, before) -> str | None:
+	"""Money goes to finance with a payment collected (aftersales_app.payments moves the ticket)."""
+	if flt(ticket.unconfirmed_amount) <= 0:
+		return _("Record the payment collected for ticket {0}: the ticket goes to finance with it")
+
+
+# The moves whose app action asks for more than the state, by (from category, to category): the
+# rule answers what the user is told when the save lacks it. Frappe's apply_workflow (the desk's
+# workflow buttons), a REST PUT, frappe.client.set_value and a form save carry nothing but the
+# state, so such a move made through them is refused; every other move the workflow allows the
+# user goes through them as through the app. What a transition's own condition asks (a hold's
+# reason: `doc.hold_reason`) Frappe checks on every path, against the ticket as stored.
+MOVES_NEEDING_ACTION = {
+	(AWAITING_ACCEPTANCE, DISPATCHING): _decline,
+	(AWAITING_CUSTOMER, IN_PROGRESS): _dispute,
+	(AWAITING_PAYMENT, PAYMENT_SUBMITTED): _payment_submitted,
+}
+
+
+def check_move(ticket, before):
+	"""Service Ticket validate, when a stored ticket changes state. The app's own moves (move_with,
+	move_to_category) have made their checks and name the action they took. Any other save that
+	changes the state is Frappe's apply_workflow or a client's write of `workflow_state`: it is
+	taken only as the workflow action the user's roles allow there (Frappe checks that too) and
+	only where the app's action for that move asks for nothing more (MOVES_NEEDING_ACTION).
+	Sets `ticket.flags.workflow_action`, the action the status log records."""
+	if ticket.flags.workflow_action:
+		return
+	app_move = (frappe.flags.ticket_app_moves or {}).get(ticket.name)
+	if app_move:
+		ticket.flags.workflow_action = app_move
+		return
+	if ticket.flags.app_action:
+		return  # the repair tool: the log names what the workflow names
+	from frappe.model.workflow import get_workflow, is_transition_condition_satisfied
+
+	user_roles = set(frappe.get_roles())
+	taken = [
+		t
+		for t in get_workflow("Service Ticket").transitions
+		if t.state == before.workflow_state
+		and t.next_state == ticket.workflow_state
+		and t.allowed in user_roles
+		and is_transition_condition_satisfied(t, before)
+	]
+	if not taken:
+		return  # no such action for this user: Frappe's validate_workflow refuses the save
+	rule = MOVES_NEEDING_ACTION.get((category_of(before.workflow_state), category_of(ticket.workflow_state)))
+	message = rule(ticket, before) if rule else None
+	if message:
+		frappe.throw(message.format(frappe.bold(ticket.name)), MoveNeedsActionError)
+	ticket.flags.workflow_action = taken[0].action
 
 
 def boot_info() -> dict:

@@ -4,6 +4,12 @@ Check in and check out stamp the server's time; the parts used leave stock throu
 Stock Entry (material issue); filing the return slip of the ticket's last visit copies the
 resolution onto the ticket and takes the workflow action that leads to the customer's
 confirmation. Each step changes everything it touches or nothing.
+
+A visit whose return slip is filed is locked (guard_filed_visit): its diagnosis, solution, parts
+(items, quantities, rates, warehouses, not-covered flags), labour and serial number swap are what
+the ticket was charged for, so nobody changes them on any path (form, REST, frappe.client, the
+part rows themselves). A correction is refused; the ticket's work goes on in a new visit, whose
+own return slip replaces this one.
 """
 
 import frappe
@@ -21,7 +27,7 @@ from aftersales_app.exceptions import (
 	VisitPermissionError,
 	VisitTimeError,
 )
-from aftersales_app.mixins.app_fields import save_as_app
+from aftersales_app.mixins.app_fields import normalise, save_as_app
 from aftersales_app.roles import is_technician_only
 from aftersales_app.status import (
 	AWAITING_CUSTOMER,
@@ -33,6 +39,68 @@ from aftersales_app.status import (
 )
 
 ISSUE_PURPOSE = "Material Issue"
+
+# what a return slip copies to the ticket and charges: frozen on the visit once it is filed
+RETURN_SLIP_FIELDS = (
+	"diagnosis",
+	"solution",
+	"labour_hours",
+	"labour_not_covered",
+	"faulty_serial_no",
+	"replacement_serial_no",
+	"outcome",
+)
+PART_FIELDS = ("item_code", "qty", "rate", "warehouse", "not_covered")
+
+
+class ReturnSlipLockedError(frappe.ValidationError):
+	"""A visit whose return slip is filed was changed."""
+
+
+def return_slip_of(visit: str | None) -> str | None:
+	"""The ticket whose return slip this visit is, or None."""
+	if not visit:
+		return None
+	return frappe.db.get_value("Service Ticket", {"return_slip_visit": visit}, "name")
+
+
+def refuse_filed_visit(visit: str, ticket: str, what: str):
+	frappe.throw(
+		_("The return slip of visit {0} is filed on ticket {1}: its {2} cannot change any more").format(
+			frappe.bold(visit), frappe.bold(ticket), what
+		),
+		ReturnSlipLockedError,
+		title=_("Return Slip Filed"),
+	)
+
+
+def parts_signature(parts) -> list[tuple]:
+	return [
+		tuple(
+			flt(row.get(f)) if f in ("qty", "rate", "not_covered") else (row.get(f) or "")
+			for f in PART_FIELDS
+		)
+		for row in parts
+	]
+
+
+def guard_filed_visit(visit: Document):
+	"""Service Visit validate: a visit whose return slip is filed keeps what the slip filed, whoever
+	saves it (the app's own steps included: checking out after the slip stamps the time alone)."""
+	if visit.is_new():
+		return
+	ticket = return_slip_of(visit.name)
+	if not ticket:
+		return
+	before = visit.get_doc_before_save()
+	if not before:
+		return
+	for fieldname in RETURN_SLIP_FIELDS:
+		df = visit.meta.get_field(fieldname)
+		if normalise(df, before.get(fieldname)) != normalise(df, visit.get(fieldname)):
+			refuse_filed_visit(visit.name, ticket, frappe.bold(_(df.label, context=visit.doctype)))
+	if parts_signature(before.parts) != parts_signature(visit.parts):
+		refuse_filed_visit(visit.name, ticket, frappe.bold(_("Parts Used")))
 
 
 def check_in(visit: Document) -> Document:
@@ -73,7 +141,8 @@ def check_out(visit: Document) -> Document:
 			VisitTimeError,
 		)
 	visit.check_out = now_datetime()
-	if not flt(visit.labour_hours):
+	# labour left empty is counted from the visit's times, unless the return slip filed it already
+	if not flt(visit.labour_hours) and not return_slip_of(visit.name):
 		seconds = (get_datetime(visit.check_out) - get_datetime(visit.check_in)).total_seconds()
 		visit.labour_hours = flt(seconds / 3600, visit.precision("labour_hours"))
 	return _save_action(visit)

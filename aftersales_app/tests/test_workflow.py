@@ -20,10 +20,18 @@ from frappe.model.workflow import (
 
 from aftersales_app import status as ticket_status
 from aftersales_app.api.dispatch import dispatch_ticket
+from aftersales_app.api.resolution import dispute_for_customer
 from aftersales_app.exceptions import StateEditError, StatusFollowsWorkflowError
 from aftersales_app.mixins.app_fields import AppFieldChangeError
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import act, force_state, make_sales_invoice, make_ticket, record_revisit
+from aftersales_app.tests.utils import (
+	act,
+	as_user,
+	force_state,
+	make_sales_invoice,
+	make_ticket,
+	record_revisit,
+)
 
 AGENT = world.AGENT
 MANAGER = world.MANAGER
@@ -110,6 +118,9 @@ def test_billable_ticket_goes_through_payment_and_finance():
 	assert ticket.billable  # no proof of warranty: charged
 	act(ticket, "确认解决", AGENT)
 	assert ticket.reload().status == "Awaiting Payment"
+	with pytest.raises(ticket_status.MoveNeedsActionError):  # money goes to finance with a payment
+		act(ticket, "提交回款", TECH)
+	money(ticket, unconfirmed_amount=100)
 	act(ticket, "提交回款", TECH)
 	assert ticket.reload().status == "Payment Submitted"
 	with pytest.raises(WorkflowTransitionError):
@@ -123,9 +134,10 @@ def test_billable_ticket_goes_through_payment_and_finance():
 		act(ticket, "确认回款", FINANCE)
 	act(ticket, "退回回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Payment"
+	money(ticket, unconfirmed_amount=100)
 	act(ticket, "提交回款", TECH)
 	invoice = make_sales_invoice(ticket.customer, world.PRODUCT, submit=False).name
-	money(ticket, charge_invoice=invoice, outstanding_amount=0)
+	money(ticket, charge_invoice=invoice, outstanding_amount=0, unconfirmed_amount=0)
 	act(ticket, "确认回款", FINANCE)
 	assert ticket.reload().status == "Awaiting Revisit"
 	with pytest.raises(WorkflowTransitionError):  # reversed only when money is outstanding again
@@ -269,7 +281,9 @@ def test_dispute_returns_to_the_same_technician_and_is_logged_as_reopening():
 	ticket = force_state(
 		make_ticket(assigned_technician=TECH, resolution="<p>已修复</p>"), "Awaiting Customer"
 	)
-	act(ticket, "客户异议", AGENT)
+	with pytest.raises(ticket_status.MoveNeedsActionError):  # the workflow's button asks no reason
+		act(ticket, "客户异议", AGENT)
+	as_user(AGENT, dispute_for_customer, ticket.name, "客户说还是不制冷")
 	ticket.reload()
 	assert ticket.status == "In Progress"
 	assert ticket.assigned_technician == TECH

@@ -30,11 +30,27 @@ frappe.ui.form.on("Service Ticket", {
 	},
 
 	refresh(frm) {
+		frm.trigger("charge_freeze");
 		frm.trigger("render_history");
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
 		if (!frm.is_new()) frm.trigger("charge_buttons");
 		if (!frm.is_new()) frm.trigger("return_buttons");
 		if (!frm.is_new()) frm.trigger("knowledge");
+	},
+
+	charge_freeze(frm) {
+		// what decides the charge is read-only once it is decided (aftersales_app.billing.frozen_by;
+		// the server refuses the change on every path)
+		const onload = frm.doc.__onload || {};
+		const meta = frappe.get_meta("Service Ticket");
+		for (const fieldname of onload.charge_fields || []) {
+			const base = meta.fields.find((df) => df.fieldname === fieldname);
+			frm.set_df_property(
+				fieldname,
+				"read_only",
+				onload.charge_frozen ? 1 : (base && base.read_only) || 0
+			);
+		}
 	},
 
 	return_buttons(frm) {
@@ -239,6 +255,30 @@ frappe.ui.form.on("Service Ticket", {
 						"record_urge"
 					),
 				group
+			);
+		}
+		if (dispatcher && doc.status === C.AWAITING_CUSTOMER) {
+			// the workflow's own dispute action carries no reason: this one asks it
+			frm.add_custom_button(__("Customer Disputes"), () =>
+				frappe.prompt(
+					[
+						{
+							fieldname: "reason",
+							fieldtype: "Small Text",
+							label: __("What is still wrong"),
+							reqd: 1,
+						},
+					],
+					(values) =>
+						frappe
+							.xcall("aftersales_app.api.resolution.dispute_for_customer", {
+								ticket: doc.name,
+								reason: values.reason,
+							})
+							.then(() => frm.reload_doc()),
+					__("Customer Disputes"),
+					__("Submit")
+				)
 			);
 		}
 		if (dispatcher && [C.DISPATCHING, C.AWAITING_ACCEPTANCE].includes(doc.status)) {

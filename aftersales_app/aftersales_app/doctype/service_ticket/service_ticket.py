@@ -199,8 +199,15 @@ class ServiceTicket(AppFieldsMixin, Document):
 				"company"
 			)
 
+	def onload(self):
+		# the desk form shows what decides the charge read-only once it is decided
+		self.set_onload("charge_frozen", bool(billing.frozen_by(self)))
+		self.set_onload("charge_fields", billing.CHARGE_FIELDS)
+
 	def validate(self):
 		self.guard_app_fields()
+		# what decided the charge stays as decided, whoever saves (the app's flows included)
+		charge_frozen = billing.guard_frozen_charge(self)
 		if self.is_new() and not self.opened_on:
 			self.opened_on = now_datetime()
 		if self.is_new():
@@ -208,20 +215,24 @@ class ServiceTicket(AppFieldsMixin, Document):
 		agents.validate_responsible_agent(self)
 		self.set_initial_state()
 		self.check_state_edit_rights()
+		if self.state_changed() and self.get_doc_before_save():
+			ticket_status.check_move(self, self.get_doc_before_save())
 		# the ticket type's fields (Customize Form's Mandatory Depends On), on the server too
 		ticket_templates.check_mandatory_fields(self)
 		self.set_customer_from_sender()
 		self.validate_serial_no()
 		self.set_customer_details()
 		self.validate_purchase_invoice()
-		self.set_warranty()
+		if not charge_frozen:
+			self.set_warranty()
 		self.set_type_defaults()
 		self.set_repeat_count()
 		self.set_names()
 		self.set_status()
 		if self.state_changed() and self.status in ticket_status.FINAL_CATEGORIES:
 			returns.check_ticket_may_end(self)
-		billing.set_charging(self)
+		if not charge_frozen:
+			billing.set_charging(self)
 
 	def before_save(self):
 		# after validate and its hooks: ERPNext's agreement (a "*" hook) has set the targets
@@ -229,6 +240,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 
 	def on_update(self):
 		log = self.log_state_change()
+		billing.reflow_charge(self)
 		billing.log_override(self)
 		if (
 			self.state_changed()
@@ -394,7 +406,10 @@ class ServiceTicket(AppFieldsMixin, Document):
 				"to_state": self.workflow_state,
 				"from_category": before.status if before else None,
 				"to_category": self.status,
-				"action": _transition_action(before.workflow_state if before else None, self.workflow_state),
+				# the action taken (aftersales_app.status.check_move): two actions may lead from one
+				# state to the same next one (a technician's decline, customer service's withdrawal)
+				"action": self.flags.workflow_action
+				or _transition_action(before.workflow_state if before else None, self.workflow_state),
 				"changed_by": frappe.session.user,
 				"changed_on": self.state_since,
 				"seconds_in_previous": seconds,
@@ -404,6 +419,7 @@ class ServiceTicket(AppFieldsMixin, Document):
 		log.flags.ignore_links = True  # its ticket is this one, being saved
 		with app_action(log):
 			log.insert(ignore_permissions=True)
+		self.flags.workflow_action = None  # told once: a later move of this object names its own
 		return log
 
 	def set_channel(self):

@@ -16,6 +16,7 @@ frappe.ui.form.on("Service Visit", {
 
 	refresh(frm) {
 		if (frm.is_new()) return;
+		frm.trigger("return_slip_lock");
 		const doc = frm.doc;
 		if (!doc.check_in) {
 			frm.add_custom_button(__("Check In", null, "Service Visit"), () => visit_action(frm, "check_in"));
@@ -36,6 +37,20 @@ frappe.ui.form.on("Service Visit", {
 			);
 		}
 		frm.trigger("add_return_slip_button");
+	},
+
+	return_slip_lock(frm) {
+		// a filed return slip's visit is read-only (the server refuses changes: aftersales_app.visits)
+		const onload = frm.doc.__onload || {};
+		const meta = frappe.get_meta("Service Visit");
+		for (const fieldname of onload.return_slip_fields || []) {
+			const base = meta.fields.find((df) => df.fieldname === fieldname);
+			frm.set_df_property(
+				fieldname,
+				"read_only",
+				onload.return_slip_filed ? 1 : (base && base.read_only) || 0
+			);
+		}
 	},
 
 	async add_return_slip_button(frm) {

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.model.document import Document
 from frappe.utils import flt, get_datetime
 
-from aftersales_app import billing, roles
+from aftersales_app import billing, roles, visits
 from aftersales_app.exceptions import (
 	PartsIssuedError,
 	SerialSwapError,
@@ -72,7 +72,14 @@ class ServiceVisit(AppFieldsMixin, Document):
 		work_done: DF.TextEditor | None
 
 	# end: auto-generated types
+	def onload(self):
+		# the desk form shows a filed return slip's visit read-only (aftersales_app.visits)
+		self.set_onload("return_slip_filed", bool(visits.return_slip_of(self.name)))
+		self.set_onload("return_slip_fields", [*visits.RETURN_SLIP_FIELDS, "parts"])
+
 	def validate(self):
+		# before the text cleaning: what the client sent is compared with what the slip filed
+		visits.guard_filed_visit(self)
 		self.guard_app_fields()
 		self.set_ticket_details()
 		self.validate_technician()

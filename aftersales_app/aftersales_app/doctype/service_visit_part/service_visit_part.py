@@ -1,6 +1,8 @@
 # Copyright (c) 2026, aftersales_app developers and contributors
 # For license information, please see license.txt
 
+import frappe
+from frappe import _
 from frappe.model.document import Document
 
 
@@ -26,4 +28,20 @@ class ServiceVisitPart(Document):
 		uom: DF.Link | None
 		warehouse: DF.Link | None
 	# end: auto-generated types
-	pass
+
+	# A row saved, inserted or deleted on its own (REST on the child DocType) is written before its
+	# visit is saved, so the visit's own check would compare it with itself: the row checks.
+	def validate(self):
+		self.guard_filed_visit()
+
+	def on_trash(self):
+		self.guard_filed_visit()
+
+	def guard_filed_visit(self):
+		from aftersales_app import visits
+
+		if self.parenttype != "Service Visit":
+			return
+		ticket = visits.return_slip_of(self.parent)
+		if ticket:
+			visits.refuse_filed_visit(self.parent, ticket, frappe.bold(_("Parts Used")))
