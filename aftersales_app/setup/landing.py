@@ -24,20 +24,11 @@ def set_default_workspaces():
 	"""Users who had an after-sales role before the app set Default Workspaces (a patch)."""
 	if not frappe.db.exists("Workspace", WORKSPACE):
 		return
-	user, has_role = frappe.qb.DocType("User"), frappe.qb.DocType("Has Role")
-	names = (
-		frappe.qb.from_(user)
-		.join(has_role)
-		.on((has_role.parent == user.name) & (has_role.parenttype == "User"))
-		.select(user.name)
-		.distinct()
-		.where(
-			has_role.role.isin(roles.APP_ROLES)
-			& (user.user_type == "System User")
-			& (user.default_workspace.isnull() | (user.default_workspace == ""))
-		)
-		.run(pluck=True)
-	)
+	names = [
+		name
+		for name in roles.users_with(roles.APP_ROLES)
+		if not frappe.db.get_value("User", name, "default_workspace")
+	]
 	for name in names:
 		frappe.db.set_value("User", name, "default_workspace", WORKSPACE, update_modified=False)
 

@@ -14,7 +14,7 @@ from aftersales_app.api import returns as returns_api
 from aftersales_app.exceptions import ReturnStepError
 from aftersales_app.status import CANCELLED, IN_PROGRESS, move_to_category
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import as_user, force_state, make_stock, make_ticket
+from aftersales_app.tests.utils import as_user, force_state, make_stock, make_ticket, return_without_sale
 
 AGENT, FINANCE, TECH = world.AGENT, world.FINANCE, world.TECH
 RATE = 3000
@@ -371,18 +371,7 @@ def test_who_may_take_each_step():
 
 
 def test_a_return_without_a_sale_in_erpnext_is_received_by_material_receipt_and_cannot_be_refunded():
-	ticket = force_state(
-		make_ticket(subject="换货", serial_no=world.SERIAL_IN, ticket_type="Product Exchange"), IN_PROGRESS
-	)
-	answer = as_user(
-		AGENT,
-		returns_api.authorise,
-		ticket=ticket.name,
-		reason="Quality Problem",
-		condition_expected="Used",
-		return_type="Refund",
-	)
-	ret = step(AGENT, "receive", answer["name"])
+	ret = step(AGENT, "receive", return_without_sale())
 	assert ret.receipt_doctype == "Stock Entry"
 	assert stock_in(ret.receipt_document, returns_warehouse()) == 1
 	ret = step(AGENT, "inspect", ret.name, result="Passed")

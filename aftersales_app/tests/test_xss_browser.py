@@ -25,6 +25,7 @@ from aftersales_app.tests.utils import (
 	make_ticket,
 	make_visit,
 	remove_ticket_and_money,
+	return_without_sale,
 )
 
 TECH, AGENT = world.TECH, world.AGENT
@@ -164,29 +165,11 @@ def return_shipped_by_the_customer():
 	both carrying the corpus."""
 	from aftersales_app.api import returns as returns_api
 
-	ticket = force_state(
-		make_ticket(
-			subject="换货 " + corpus.UNCLOSED[2], serial_no=world.SERIAL_IN, ticket_type="Product Exchange"
-		),
-		IN_PROGRESS,
-	)
-	answer = as_user(
-		AGENT,
-		returns_api.authorise,
-		ticket=ticket.name,
-		reason="Quality Problem",
-		condition_expected="Used",
-		return_type="Exchange",
-		reason_detail=PAYLOAD,
-	)
+	name = return_without_sale("换货 " + corpus.UNCLOSED[2], return_type="Exchange", reason_detail=PAYLOAD)
 	as_user(
-		CUSTOMER,
-		returns_api.record_shipment,
-		answer["name"],
-		"顺丰 " + corpus.UNCLOSED[3],
-		"SF1 " + corpus.UNCLOSED[0],
+		CUSTOMER, returns_api.record_shipment, name, "顺丰 " + corpus.UNCLOSED[3], "SF1 " + corpus.UNCLOSED[0]
 	)
-	return frappe.get_doc("Service Return", answer["name"])
+	return frappe.get_doc("Service Return", name)
 
 
 def runnable(html: str) -> list[str]:

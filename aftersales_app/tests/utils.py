@@ -433,3 +433,25 @@ def http_session(api_url: str, user: str, password: str | None = None):
 	)
 	assert answer.ok, (user, answer.status_code, answer.text[:200])
 	return session
+
+
+def return_without_sale(subject: str = "换货", return_type: str = "Refund", **values) -> str:
+	"""A Product Exchange ticket of world.SERIAL_IN in progress, and its return authorised by
+	customer service without a sale in ERPNext (received by Material Receipt); the return's name."""
+	from aftersales_app.api import returns as returns_api
+	from aftersales_app.status import IN_PROGRESS
+	from aftersales_app.tests import world
+
+	ticket = force_state(
+		make_ticket(subject=subject, serial_no=world.SERIAL_IN, ticket_type="Product Exchange"), IN_PROGRESS
+	)
+	answer = as_user(
+		world.AGENT,
+		returns_api.authorise,
+		ticket=ticket.name,
+		reason="Quality Problem",
+		condition_expected="Used",
+		return_type=return_type,
+		**values,
+	)
+	return answer["name"]
