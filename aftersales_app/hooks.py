@@ -124,6 +124,20 @@ permission_query_conditions = {
 	"Service Return": "aftersales_app.permissions.service_return_query",
 	"Service Contact Log": "aftersales_app.permissions.contact_log_query",
 	"Service Ticket Status Log": "aftersales_app.permissions.status_log_query",
+	# child rows queried on their own follow their parent's row rule (frappe.client.get_list
+	# with parent=, reportview with parent_doctype)
+	"Service Visit Part": "aftersales_app.permissions.child_query_conditions",
+	"Service Visit Photo": "aftersales_app.permissions.child_query_conditions",
+	"Service Return Step": "aftersales_app.permissions.child_query_conditions",
+	"Contact Phone": "aftersales_app.permissions.child_query_conditions",
+	"Contact Email": "aftersales_app.permissions.child_query_conditions",
+	"Dynamic Link": "aftersales_app.permissions.child_query_conditions",
+	"Portal User": "aftersales_app.permissions.child_query_conditions",
+	# a technician reads the customers, contacts, addresses and serial numbers of their own work
+	"Customer": "aftersales_app.permissions.people_query_conditions",
+	"Contact": "aftersales_app.permissions.people_query_conditions",
+	"Address": "aftersales_app.permissions.people_query_conditions",
+	"Serial No": "aftersales_app.permissions.people_query_conditions",
 }
 has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
@@ -133,6 +147,21 @@ has_permission = {
 	"Service Contact Log": "aftersales_app.permissions.has_contact_log_permission",
 	"Service Ticket Status Log": "aftersales_app.permissions.has_status_log_permission",
 	"File": "aftersales_app.permissions.has_file_permission",
+	"Customer": "aftersales_app.permissions.has_people_permission",
+	"Contact": "aftersales_app.permissions.has_people_permission",
+	"Address": "aftersales_app.permissions.has_people_permission",
+	"Serial No": "aftersales_app.permissions.has_people_permission",
+}
+
+# Frappe's counting and looking-up methods that skip the row rules, answered within them
+# (aftersales_app.overrides.client)
+override_whitelisted_methods = {
+	"frappe.client.get_count": "aftersales_app.overrides.client.get_count",
+	"frappe.client.validate_link": "aftersales_app.overrides.client.validate_link",
+	"frappe.desk.listview.get_group_by_count": "aftersales_app.overrides.client.get_group_by_count",
+	"frappe.desk.search.search_link": "aftersales_app.overrides.client.search_link",
+	"frappe.desk.search.search_widget": "aftersales_app.overrides.client.search_widget",
+	"frappe.desk.notifications.get_open_count": "aftersales_app.overrides.client.get_open_count",
 }
 
 # DocType Class

@@ -13,7 +13,8 @@ The app keeps its own inverted index instead, one row per (article, term) in *Kn
   of the title weighs twice the body's.
 - A search tokenizes the query the same way, reads the postings of its terms in one grouped query
   and scores each article by the sum of weight times idf, the idf from each term's document frequency (one more
-  grouped query), so a rare word counts more than a common one.
+  grouped query), so a rare word counts more than a common one. The frequencies are counted over
+  the articles the searcher may find, so nothing of an internal or draft article shows through.
 
 Who sees what is decided here, in `audience_filter`, on every search: the portal, guests and
 customers see published articles that are not internal; staff (agents, managers) also see internal
@@ -275,17 +276,24 @@ def audience_filter(audience: str):
 	return (article.published == 1) & (article.aftersales_internal == 0)
 
 
-def _idf(terms: list[str]) -> dict[str, float]:
-	"""BM25's inverse document frequency of each term the index has (one grouped query)."""
-	term = DocType(TERM)
+def _idf(terms: list[str], audience: str) -> dict[str, float]:
+	"""BM25's inverse document frequency of each term, counted over the articles `audience` may
+	find (one grouped query, and one count): a word of an internal or draft article alone must not
+	change a guest's answer, not even its scores or order."""
+	term, article = DocType(TERM), DocType(ARTICLE)
 	df = dict(
 		frappe.qb.from_(term)
+		.join(article)
+		.on(article.name == term.article)
 		.select(term.term, Count("*"))
 		.where(term.term.isin(terms))
+		.where(audience_filter(audience))
 		.groupby(term.term)
 		.run()
 	)
-	n = max(frappe.db.count(ARTICLE), 1)
+	if not df:
+		return {}
+	n = max(frappe.qb.from_(article).select(Count("*")).where(audience_filter(audience)).run()[0][0], 1)
 	return {t: math.log(1 + (n - d + 0.5) / (d + 0.5)) for t, d in df.items() if d}
 
 
@@ -306,7 +314,7 @@ def search(
 	that order of strength. `min_share` drops articles scoring less than that share of the best
 	one (suggestions show the few that matter, not every article sharing a word)."""
 	terms = query_terms(query)
-	idf = _idf(terms) if terms else {}
+	idf = _idf(terms, audience) if terms else {}
 	if not idf:
 		return []
 	term, article = DocType(TERM), DocType(ARTICLE)

@@ -14,10 +14,22 @@ app's actions (aftersales_app.mixins.app_fields).
   read is not yours to read); the status log is written by the app alone.
 - File attached to these: written by who may write the document; a portal customer reads their
   own uploads and the staff files marked for the customer.
+- A pool ticket opened by a technician it is not assigned or offered to comes without the
+  customer's phone, e-mail, contact and address (they wait until it is grabbed).
+- Child tables queried on their own (Service Visit Part / Photo, Service Return Step, Contact
+  Phone / Email, Dynamic Link, Portal User) follow their parent's whole list rule.
+- Customer, Contact, Address, Serial No: a field technician reads those of the tickets assigned or
+  offered in transfer to them (and serial numbers nobody owns); agents, managers, finance and
+  ERPNext's own roles as their roles allow.
+
+Frappe's counting and look-up methods that skip these rules are replaced by rule-abiding ones
+(aftersales_app.overrides.client).
 """
 
 import frappe
+from frappe.model.document import Document
 from frappe.query_builder import DocType
+from frappe.utils import cint
 
 from aftersales_app import roles
 
@@ -140,12 +152,24 @@ def ticket_has_permission(doc, ptype: str = "read", user: str | None = None) -> 
 	user_roles = roles.roles_of(user)
 	if roles.TECHNICIAN not in user_roles and roles.CUSTOMER not in user_roles:
 		return True
+	if (
+		isinstance(doc, Document)
+		and doc.flags.aftersales_details_withheld
+		and ptype not in ("read", "select")
+	):
+		return False
 	row = stored(doc, TICKET_OWNERSHIP)
 	reading = ptype in ("read", "print", "email", "select")
 	if roles.TECHNICIAN in user_roles:
 		if row.assigned_technician == user:
 			return True
-		if reading and (row.transfer_to == user or row.in_pool):
+		if reading and row.transfer_to == user:
+			return True
+		if row.in_pool and ptype in ("read", "select"):
+			# the pool shows the job, not the customer's phone and address: they wait until it
+			# is grabbed (and a pool ticket is not printed or e-mailed by a technician who may
+			# still pass it by)
+			withhold_pool_details(doc)
 			return True
 	return (
 		roles.CUSTOMER in user_roles
@@ -153,6 +177,22 @@ def ticket_has_permission(doc, ptype: str = "read", user: str | None = None) -> 
 		and bool(row.customer)
 		and row.customer in portal_customers(user)
 	)
+
+
+# what a technician who has not grabbed a pool ticket does not read of it
+POOL_WITHHELD = ("contact", "contact_display", "contact_phone", "raised_by", "address", "address_display")
+
+
+def withhold_pool_details(doc):
+	"""Blank the customer's contact details on a pool ticket read by a technician it is not assigned
+	or offered to. Called by the read check itself, on the document about to be returned (REST
+	`GET /api/resource`, the desk form, `frappe.client.get`). The technician has no write right
+	on a ticket not assigned to them, and a document blanked here refuses any check but reading."""
+	if not isinstance(doc, Document):
+		return
+	for fieldname in POOL_WITHHELD:
+		doc.set(fieldname, None)
+	doc.flags.aftersales_details_withheld = True
 
 
 def ticket_assignee(ticket: str | None) -> str | None:
@@ -303,3 +343,147 @@ def has_file_permission(doc, ptype: str | None = None, user: str | None = None) 
 	elif is_portal_customer(user) and not (row.owner == user or row.customer_visible):
 		return False
 	return None
+
+
+# --- child rows follow their parent's row rule ---------------------------------------------------
+
+
+def child_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""List condition of a child table queried on its own (`frappe.client.get_list` with `parent=`,
+	reportview with `parent_doctype`): Frappe checks only the right to read the parent DocType and
+	then applies the child's own conditions, so without this the rows of visits, returns or
+	contacts the user cannot open are listed. Each parent DocType holding the table adds its whole
+	list rule (role, owner, User Permissions, row rules, shares) on the row's parent; rows of a
+	parent DocType the user may not read at all are left out."""
+	from frappe.model.db_query import DatabaseQuery
+
+	user = user or frappe.session.user
+	if not doctype or user == "Administrator":
+		return ""
+	conditions = []
+	for parent in _parents_of(doctype):
+		other_parent = f"`tab{doctype}`.`parenttype` != {frappe.db.escape(parent)}"
+		meta = frappe.get_meta(parent)
+		if not (
+			frappe.has_permission(parent, "select", user=user)
+			or frappe.has_permission(parent, "read", user=user)
+		):
+			conditions.append(other_parent)
+			continue
+		if meta.issingle or meta.get("is_virtual"):
+			continue
+		query = DatabaseQuery(parent, user=user)
+		rule = query.build_match_conditions()
+		# a user who reads the parent only through shares gets the share condition here
+		rule = " and ".join(f"({c})" for c in (*query.conditions, rule) if c)
+		if rule:
+			readable = f"select `name` from `tab{parent}` where {rule}"
+			conditions.append(f"({other_parent} or `tab{doctype}`.`parent` in ({readable}))")
+	return " and ".join(f"({c})" for c in conditions)
+
+
+def _parents_of(child: str) -> list[str]:
+	"""The DocTypes (standard and customised) that hold `child` as a table."""
+	field, custom = DocType("DocField"), DocType("Custom Field")
+	table_types = ["Table", "Table MultiSelect"]
+	parents = (
+		frappe.qb.from_(field)
+		.select(field.parent)
+		.where((field.options == child) & field.fieldtype.isin(table_types))
+		.run(pluck=True)
+	)
+	parents += (
+		frappe.qb.from_(custom)
+		.select(custom.dt)
+		.where((custom.options == child) & custom.fieldtype.isin(table_types))
+		.run(pluck=True)
+	)
+	return sorted(set(parents))
+
+
+# --- people's details: Customer, Contact, Address, Serial No -------------------------------------
+
+PEOPLE = ("Customer", "Contact", "Address", "Serial No")
+
+
+def narrows_people(doctype: str, user: str) -> bool:
+	"""Whether `user` reads `doctype` (one of PEOPLE) only within their work: a field technician
+	whose right to read it comes from the technician role alone. A role of ERPNext's that grants it
+	(Sales User, Stock User, Accounts User …) keeps what ERPNext gives it."""
+	if not roles.is_technician_only(user):
+		return False
+	others = roles.roles_of(user) - {roles.TECHNICIAN}
+	return not any(
+		p.role in others and not cint(p.permlevel) and (p.read or p.select) and not p.if_owner
+		for p in frappe.get_meta(doctype).permissions
+	)
+
+
+def _work_tickets(user: str):
+	"""The tickets whose customer's details a technician needs: assigned or offered in transfer
+	to them (a pool ticket's details wait until it is grabbed)."""
+	ticket = DocType("Service Ticket")
+	return ticket, frappe.qb.from_(ticket).where(
+		(ticket.assigned_technician == user) | (ticket.transfer_to == user)
+	)
+
+
+def _in(doctype: str, field: str, query) -> str:
+	return f"`tab{doctype}`.`{field}` in ({query.get_sql()})"
+
+
+def _people_conditions(doctype: str, user: str) -> list[str]:
+	"""The rows of `doctype` a technician's work needs, as SQL conditions (any one suffices)."""
+	ticket, tickets = _work_tickets(user)
+	customers = tickets.select(ticket.customer)
+	if doctype == "Customer":
+		return [_in(doctype, "name", customers)]
+	if doctype in ("Contact", "Address"):
+		link = DocType("Dynamic Link")
+		linked = (
+			frappe.qb.from_(link)
+			.select(link.parent)
+			.where(
+				(link.parenttype == doctype)
+				& (link.link_doctype == "Customer")
+				& link.link_name.isin(customers)
+			)
+		)
+		own = tickets.select(ticket.contact if doctype == "Contact" else ticket.address)
+		return [_in(doctype, "name", own), _in(doctype, "name", linked)]
+	# Serial No: the units of the technician's tickets, visits and returns; a unit no customer
+	# owns (stock, the technician's van) carries nobody's details
+	visit, ret = DocType("Service Visit"), DocType("Service Return")
+	ticket_names = tickets.select(ticket.name)
+	visits = frappe.qb.from_(visit).where((visit.technician == user) | visit.ticket.isin(ticket_names))
+	returns = frappe.qb.from_(ret).where(ret.service_ticket.isin(ticket_names))
+	units = [
+		tickets.select(ticket.serial_no),
+		tickets.select(ticket.faulty_serial_no),
+		tickets.select(ticket.replacement_serial_no),
+		visits.select(visit.faulty_serial_no),
+		visits.select(visit.replacement_serial_no),
+		returns.select(ret.serial_no),
+		returns.select(ret.replacement_serial_no),
+	]
+	return ["ifnull(`tabSerial No`.`customer`, '') = ''", *(_in(doctype, "name", q) for q in units)]
+
+
+def people_query_conditions(user: str | None = None, doctype: str | None = None) -> str:
+	"""List condition of Customer, Contact, Address and Serial No: a field technician reads those
+	of the tickets assigned or offered in transfer to them; everyone else as their roles allow."""
+	user = user or frappe.session.user
+	if doctype not in PEOPLE or not narrows_people(doctype, user):
+		return ""
+	return "(" + " or ".join(_people_conditions(doctype, user)) + ")"
+
+
+def has_people_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""Single-document counterpart of people_query_conditions: the stored row is opened when the
+	user's list would show it (the same query), so a form opens exactly what the list shows. Only
+	ever a denial (None otherwise), so that Frappe's own rules on Contact and Address still run."""
+	user = user or frappe.session.user
+	if not doc.get("name") or doc.is_new() or not narrows_people(doc.doctype, user):
+		return None
+	listed = frappe.get_list(doc.doctype, filters={"name": doc.name}, pluck="name", limit=1, user=user)
+	return None if listed else False

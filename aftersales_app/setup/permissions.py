@@ -54,6 +54,8 @@ ERPNEXT_PERMISSIONS = {
 		"Holiday List": READ,
 		**RETURNS,
 	},
+	# read, narrowed by row rules to the customers, contacts, addresses and serial numbers of the
+	# technician's own tickets (aftersales_app.permissions.people_query_conditions)
 	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
 }
 

@@ -7,6 +7,7 @@ from frappe.translate import load_lang
 
 from aftersales_app.roles import APP_ROLES as AFTERSALES_ROLES
 from aftersales_app.tests import world
+from aftersales_app.tests.utils import make_ticket
 
 
 def test_app_requires_erpnext_and_is_installed():
@@ -86,6 +87,11 @@ def test_agent_registers_customers_and_technician_only_reads_them():
 
 	frappe.set_user(world.TECH)
 	technician_view = frappe.get_doc("Customer", customer.name)
+	# a technician reads the customers of their own tickets only
+	assert not technician_view.has_permission("read")
+	frappe.set_user("Administrator")
+	make_ticket(customer=customer.name, assigned_technician=world.TECH)
+	frappe.set_user(world.TECH)
 	assert technician_view.has_permission("read")
 	technician_view.customer_name = "改名"
 	with pytest.raises(frappe.PermissionError):

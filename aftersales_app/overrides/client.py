@@ -1,0 +1,196 @@
+"""Frappe's counting and looking-up methods, within the row rules (override_whitelisted_methods).
+
+Frappe v15 answers some of its whitelisted reads without the rules every list obeys (the role's
+right on the DocType, permission_query_conditions, User Permissions, shares):
+
+- `frappe.client.get_count` counts with `frappe.db.count`: no permission at all, so a filter on
+  another customer's ticket (`{"name": …, "contact_phone": ["like", "138%"]}`) answers 1 or 0 and
+  spells the phone out digit by digit;
+- `frappe.desk.listview.get_group_by_count` for the sidebar's "Assigned To" counts with a query
+  of its own, without any check;
+- `frappe.desk.search.search_link` / `search_widget` with `ignore_user_permissions=1` drop every
+  rule of the list, not only User Permissions;
+- `frappe.client.validate_link` says whether any document of that name exists;
+- `frappe.desk.notifications.get_open_count` (a form's Connections) counts linked documents with
+  `frappe.get_all`.
+
+Each is replaced by the same method answering through `frappe.get_list`, for every DocType (as
+Frappe's own `frappe.desk.reportview.get_count` does).
+"""
+
+import frappe
+from frappe import _
+from frappe.desk import listview, notifications, search
+from frappe.desk.reportview import validate_args
+from frappe.model.base_document import get_controller
+from frappe.model.db_query import check_parent_permission
+from frappe.model.utils import is_virtual_doctype
+from frappe.utils import cint, get_safe_filters
+from frappe.utils.data import sbool
+
+
+@frappe.whitelist()
+def get_count(
+	doctype: str, filters=None, debug=False, cache=False, distinct=False, parent: str | None = None
+) -> int:
+	"""`frappe.client.get_count` over the rows the user may read: the DocType's read right, its
+	row rules and the user's User Permissions, as `frappe.client.get_list` applies them (a child
+	table needs its `parent` DocType, as there). `debug` and `cache` are accepted and ignored: a
+	count is per user, and the query is not shown."""
+	if not isinstance(doctype, str):
+		frappe.throw(_("DocType must be a string"))
+	if frappe.is_table(doctype):
+		check_parent_permission(parent, doctype)
+	args = frappe._dict(doctype=doctype, filters=get_safe_filters(filters))
+	validate_args(args)
+	if is_virtual_doctype(doctype):
+		frappe.has_permission(doctype, "read", throw=True)
+		return get_controller(doctype).get_count(args)
+	name = f"{'distinct ' if sbool(distinct) else ''}`tab{doctype}`.`name`"
+	rows = frappe.get_list(
+		doctype,
+		filters=args.filters,
+		fields=[f"count({name}) as total_count"],
+		parent_doctype=parent,
+		order_by=None,
+		limit_page_length=0,
+	)
+	return cint(rows[0].total_count) if rows else 0
+
+
+@frappe.whitelist()
+def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
+	"""The list sidebar's counts by a field, over the rows the user may read. Frappe counts
+	"Assigned To" with a query of its own (no permission, and ToDos of any DocType whose names
+	match); here it counts the open ToDos of the readable rows only."""
+	if field != "assigned_to":
+		return listview.get_group_by_count(doctype, current_filters, field)
+	readable = frappe.get_list(
+		doctype, filters=frappe.parse_json(current_filters), fields=["name"], order_by=None, run=0
+	)
+	return frappe.db.sql(
+		f"""select todo.allocated_to as name, count(*) as count
+		from `tabToDo` todo join `tabUser` u on u.name = todo.allocated_to
+		where todo.status != 'Cancelled' and u.user_type = 'System User'
+			and todo.reference_type = %(doctype)s and todo.reference_name in ({readable})
+		group by todo.allocated_to order by count desc limit 50""",
+		{"doctype": doctype},
+		as_dict=True,
+	)
+
+
+def _ignores_user_permissions(doctype: str, ignore_user_permissions) -> bool:
+	"""Frappe lets a link field whose User Permissions are ignored search with no permission at
+	all; a DocType with row rules keeps them."""
+	if not sbool(ignore_user_permissions):
+		return False
+	return not (frappe.get_hooks("permission_query_conditions") or {}).get(doctype)
+
+
+@frappe.whitelist()
+def search_link(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	filters: str | dict | list | None = None,
+	page_length: int = 10,
+	searchfield: str | None = None,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+) -> list:
+	"""Link search (the desk's link fields), within the row rules of the DocType searched."""
+	return search.search_link(
+		doctype,
+		txt,
+		query=query,
+		filters=filters,
+		page_length=page_length,
+		searchfield=searchfield,
+		reference_doctype=reference_doctype,
+		ignore_user_permissions=_ignores_user_permissions(doctype, ignore_user_permissions),
+	)
+
+
+@frappe.whitelist()
+def search_widget(
+	doctype: str,
+	txt: str,
+	query: str | None = None,
+	searchfield: str | None = None,
+	start: int = 0,
+	page_length: int = 10,
+	filters: str | None | dict | list = None,
+	filter_fields=None,
+	as_dict: bool = False,
+	reference_doctype: str | None = None,
+	ignore_user_permissions: bool = False,
+):
+	"""The search box, within the row rules of the DocType searched."""
+	return search.search_widget(
+		doctype,
+		txt,
+		query=query,
+		searchfield=searchfield,
+		start=start,
+		page_length=page_length,
+		filters=filters,
+		filter_fields=filter_fields,
+		as_dict=as_dict,
+		reference_doctype=reference_doctype,
+		ignore_user_permissions=_ignores_user_permissions(doctype, ignore_user_permissions),
+	)
+
+
+@frappe.whitelist()
+def validate_link(doctype: str, docname: str, fields=None):
+	"""A link's value checked as Frappe does, except that a document of a DocType with row rules
+	the user may not read is answered as missing (Frappe says it exists)."""
+	from frappe.client import validate_link as frappe_validate_link
+
+	values = frappe_validate_link(doctype, docname, fields)
+	if (
+		values.get("name")
+		and isinstance(doctype, str)
+		and (frappe.get_hooks("permission_query_conditions") or {}).get(doctype)
+		and not frappe.get_meta(doctype).istable
+		and not frappe.get_list(doctype, filters={"name": values.name}, pluck="name", limit=1)
+	):
+		return frappe._dict()
+	return values
+
+
+@frappe.whitelist()
+@frappe.read_only()
+def get_open_count(doctype: str, name: str, items=None):
+	"""A form's Connections counts, each over the linked documents the user may read (Frappe
+	counts every one)."""
+	out = notifications.get_open_count(doctype, name, items)
+	counts = out.get("count") if isinstance(out, dict) else None
+	if not counts:
+		return out
+	links = frappe.get_meta(doctype).get_dashboard_data()
+	for found in counts.get("external_links_found", []):
+		fieldname = links.get("non_standard_fieldnames", {}).get(found["doctype"], links.get("fieldname"))
+		filters = {fieldname: name}
+		if dynamic := notifications.get_dynamic_link_filters(found["doctype"], links, fieldname):
+			filters.update(dynamic)
+		found["count"] = _readable_count(found["doctype"], filters)
+		if open_filters := notifications.get_filters_for(found["doctype"]):
+			found["open_count"] = _readable_count(found["doctype"], {**filters, **open_filters})
+	return out
+
+
+def _readable_count(doctype: str, filters: dict) -> int:
+	if not frappe.has_permission(doctype, "read"):
+		return 0
+	return len(
+		frappe.get_list(
+			doctype,
+			filters=filters,
+			pluck="name",
+			limit=100,
+			distinct=True,
+			ignore_ifnull=True,
+			order_by=None,
+		)
+	)
