@@ -18,6 +18,8 @@ Each is replaced by the same method answering through `frappe.get_list`, for eve
 Frappe's own `frappe.desk.reportview.get_count` does).
 """
 
+from pypika.terms import Term
+
 import frappe
 from frappe import _
 from frappe.desk import listview, notifications, search
@@ -25,6 +27,8 @@ from frappe.desk.reportview import validate_args
 from frappe.model.base_document import get_controller
 from frappe.model.db_query import check_parent_permission
 from frappe.model.utils import is_virtual_doctype
+from frappe.query_builder import Order
+from frappe.query_builder.functions import Count
 from frappe.utils import cint, get_safe_filters
 from frappe.utils.data import sbool
 
@@ -65,18 +69,39 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 	match); here it counts the open ToDos of the readable rows only."""
 	if field != "assigned_to":
 		return listview.get_group_by_count(doctype, current_filters, field)
+	# the names of the readable rows as Frappe's own list query, permissions applied, values escaped
 	readable = frappe.get_list(
 		doctype, filters=frappe.parse_json(current_filters), fields=["name"], order_by=None, run=0
 	)
-	return frappe.db.sql(
-		f"""select todo.allocated_to as name, count(*) as count
-		from `tabToDo` todo join `tabUser` u on u.name = todo.allocated_to
-		where todo.status != 'Cancelled' and u.user_type = 'System User'
-			and todo.reference_type = %(doctype)s and todo.reference_name in ({readable})
-		group by todo.allocated_to order by count desc limit 50""",
-		{"doctype": doctype},
-		as_dict=True,
+	todo, user = frappe.qb.DocType("ToDo"), frappe.qb.DocType("User")
+	count = Count("*").as_("count")
+	return (
+		frappe.qb.from_(todo)
+		.join(user)
+		.on(user.name == todo.allocated_to)
+		.select(todo.allocated_to.as_("name"), count)
+		.where(
+			(todo.status != "Cancelled")
+			& (user.user_type == "System User")
+			& (todo.reference_type == doctype)
+			& todo.reference_name.isin(Query(readable))
+		)
+		.groupby(todo.allocated_to)
+		.orderby(count, order=Order.desc)
+		.limit(50)
+		.run(as_dict=True)
 	)
+
+
+class Query(Term):
+	"""A query Frappe built (`frappe.get_list(..., run=0)`) as a subquery of frappe.qb."""
+
+	def __init__(self, sql: str):
+		super().__init__()
+		self.sql = sql
+
+	def get_sql(self, **kwargs) -> str:
+		return f"({self.sql})"
 
 
 def _ignores_user_permissions(doctype: str, ignore_user_permissions) -> bool:
