@@ -32,8 +32,10 @@ from frappe.query_builder.functions import Count
 from frappe.utils import cint, get_safe_filters
 from frappe.utils.data import sbool
 
+from aftersales_app.api import endpoint
 
-@frappe.whitelist()
+
+@endpoint()
 def get_count(
 	doctype: str, filters=None, debug=False, cache=False, distinct=False, parent: str | None = None
 ) -> int:
@@ -62,7 +64,7 @@ def get_count(
 	return cint(rows[0].total_count) if rows else 0
 
 
-@frappe.whitelist()
+@endpoint()
 def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[dict]:
 	"""The list sidebar's counts by a field, over the rows the user may read. Frappe counts
 	"Assigned To" with a query of its own (no permission, and ToDos of any DocType whose names
@@ -112,7 +114,7 @@ def _ignores_user_permissions(doctype: str, ignore_user_permissions) -> bool:
 	return not (frappe.get_hooks("permission_query_conditions") or {}).get(doctype)
 
 
-@frappe.whitelist()
+@endpoint()
 def search_link(
 	doctype: str,
 	txt: str,
@@ -136,7 +138,7 @@ def search_link(
 	)
 
 
-@frappe.whitelist()
+@endpoint()
 def search_widget(
 	doctype: str,
 	txt: str,
@@ -166,7 +168,7 @@ def search_widget(
 	)
 
 
-@frappe.whitelist()
+@endpoint()
 def validate_link(doctype: str, docname: str, fields=None):
 	"""A link's value checked as Frappe does, except that a document of a DocType with row rules
 	the user may not read is answered as missing (Frappe says it exists)."""
@@ -184,7 +186,7 @@ def validate_link(doctype: str, docname: str, fields=None):
 	return values
 
 
-@frappe.whitelist()
+@endpoint()
 @frappe.read_only()
 def get_open_count(doctype: str, name: str, items=None):
 	"""A form's Connections counts, each over the linked documents the user may read (Frappe
