@@ -304,6 +304,7 @@ def due_check_ups():
 		"Contact", contact, {"email_id": f"fault.check.up@{world.DOMAIN}", "preferred_channel": "Email"}
 	)
 	company = frappe.defaults.get_global_default("company")
+	remove_check_ups([f"FAULT-CHK-{i}" for i in range(4)])  # what an interrupted run left
 	serials = []
 	for i in range(4):
 		serial = f"FAULT-CHK-{i}"
@@ -322,13 +323,19 @@ def due_check_ups():
 	frappe.db.commit()
 	yield serials
 	frappe.db.rollback()
+	remove_check_ups(serials)
+
+
+def remove_check_ups(serials: list[str]):
+	"""The serial numbers, their check-up offers, ToDos and messages (committed)."""
 	for reminder in frappe.get_all("Maintenance Reminder", {"serial_no": ("in", serials)}, pluck="name"):
 		for doctype in ("ToDo", "After-Sales Message"):
 			for row in frappe.get_all(doctype, {"reference_name": reminder}, pluck="name"):
 				frappe.delete_doc(doctype, row, force=True, ignore_permissions=True)
 		frappe.delete_doc("Maintenance Reminder", reminder, force=True, ignore_permissions=True)
 	for serial in serials:
-		frappe.delete_doc("Serial No", serial, force=True, ignore_permissions=True)
+		if frappe.db.exists("Serial No", serial):
+			frappe.delete_doc("Serial No", serial, force=True, ignore_permissions=True)
 	frappe.db.commit()
 
 
