@@ -11,7 +11,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_days, add_months, get_first_day, getdate, now_datetime, nowdate
 
-from aftersales_app import status
+from aftersales_app import roles, status
+from aftersales_app.dispatch import pool_tickets_for
 
 OPEN = ["not in", list(status.FINAL_CATEGORIES)]
 
@@ -44,6 +45,19 @@ def overdue_tickets(filters=None) -> dict:
 
 @frappe.whitelist()
 @frappe.read_only()
+def tickets_in_the_pool(filters=None) -> dict:
+	"""Pool tickets waiting for a technician: for a technician those they may grab (a technician
+	lists no pool ticket through the row rules), for everyone else the whole pool; the card opens
+	the 工单池 page."""
+	if own_technician():
+		value = len(pool_tickets_for(frappe.session.user))
+	else:
+		value = _count("Service Ticket", {"in_pool": 1, "status": OPEN})
+	return {"value": value, "fieldtype": "Int", "route": ["service-ticket-pool"]}
+
+
+@frappe.whitelist()
+@frappe.read_only()
 def satisfaction_this_month(filters=None) -> dict:
 	"""The share of this month's survey answers that are *satisfied* (a technician: their own)."""
 	filters = {"status": "Answered", "answered_on": [">=", get_first_day(nowdate())]}
@@ -65,8 +79,6 @@ def satisfaction_this_month(filters=None) -> dict:
 
 def own_technician() -> str | None:
 	"""The session user's Service Technician when they are a technician and not also staff."""
-	from aftersales_app import roles
-
 	if not roles.is_technician_only():
 		return None
 	return frappe.db.get_value("Service Technician", {"user": frappe.session.user}, "name")

@@ -129,9 +129,12 @@ def ticket_query_conditions(user: str | None = None) -> str:
 	conditions = []
 	if roles.TECHNICIAN in user_roles:
 		me = frappe.db.escape(user)
+		# not the pool: a list, count or filter cannot hide a column per row, so the pool's phones
+		# and addresses would be selected and filtered on; technicians see the pool through
+		# aftersales_app.api.dispatch.get_pool (the desk's 工单池 page), and open a pool ticket
+		# without its contact details (ticket_has_permission)
 		conditions.append(
 			f"`tabService Ticket`.assigned_technician = {me} or `tabService Ticket`.transfer_to = {me}"
-			" or `tabService Ticket`.in_pool = 1"
 		)
 	if roles.CUSTOMER in user_roles:
 		customers = portal_customers(user)

@@ -7,6 +7,7 @@ from frappe import _
 from aftersales_app import dispatch, roles
 from aftersales_app.api import endpoint
 from aftersales_app.roles import only_for
+from aftersales_app.status import AWAITING_ACCEPTANCE
 
 # translated when a call is refused (roles.only_for)
 DISPATCHERS_ONLY = "Only customer service dispatches tickets"
@@ -46,25 +47,41 @@ def auto_assign(ticket: str) -> dict:
 	return dispatch.auto_assign(_ticket(ticket, "write")).as_dict()
 
 
+# what the pool shows of a ticket before it is grabbed: the job, not the customer's phone or address
+POOL_FIELDS = (
+	"name",
+	"subject",
+	"customer_name",
+	"territory",
+	"ticket_type",
+	"item_name",
+	"opened_on",
+	"priority",
+	"accept_deadline",
+)
+
+
 @endpoint()
 def get_pool() -> list[dict]:
-	"""Pool tickets the current technician may grab, oldest first."""
+	"""Pool tickets the current technician may grab, oldest first; customer service and managers
+	see the whole pool. The pool's fields only: contact details wait until a ticket is grabbed."""
+	if roles.has_any(roles.DISPATCHERS):
+		return frappe.get_list(
+			"Service Ticket",
+			filters={"in_pool": 1, "status": AWAITING_ACCEPTANCE},
+			fields=[*POOL_FIELDS, "responsible_agent"],
+			order_by="opened_on asc",
+			limit_page_length=500,
+		)
 	user = _require_technician()
 	names = dispatch.pool_tickets_for(user)
+	# technicians list no pool ticket through the row rules (aftersales_app.permissions), so the
+	# tickets pool_tickets_for found qualified are read here, with the pool's fields only
 	return (
-		frappe.get_list(
+		frappe.get_all(
 			"Service Ticket",
-			filters={"name": ("in", names)},
-			fields=[
-				"name",
-				"subject",
-				"customer_name",
-				"territory",
-				"ticket_type",
-				"item_name",
-				"opened_on",
-				"priority",
-			],
+			filters={"name": ("in", names), "in_pool": 1},
+			fields=list(POOL_FIELDS),
 			order_by="opened_on asc",
 		)
 		if names

@@ -1,7 +1,6 @@
 """The After-Sales workspace's number cards and charts on known data (a month of their own, frozen
-in time): a manager counts every ticket, a technician only what they may read (their own, and the
-pool); overdue means past ERPNext's
-resolution target; satisfaction is this month's share of satisfied answers; the charts count per
+in time): a manager counts every ticket, a technician only what they may read (their own; of the
+pool, what they may grab); overdue means past ERPNext's resolution target; satisfaction is this month's share of satisfied answers; the charts count per
 day and per week in the database and are not shared between readers."""
 
 from datetime import datetime
@@ -13,6 +12,7 @@ import frappe
 from frappe.desk.doctype.number_card.number_card import get_result
 
 from aftersales_app import dashboards, status
+from aftersales_app.dispatch import pool_tickets_for
 from aftersales_app.mixins.app_fields import app_action
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, force_state, make_customer, make_ticket
@@ -50,10 +50,12 @@ def test_number_cards_count_what_each_reader_may_see():
 		others = make_ticket()
 		frappe.db.set_value("Service Ticket", others.name, "sla_resolution_by", datetime(2026, 2, 1, 0, 0))
 		after = {(n, u): card(n, u) for n in names for u in (world.MANAGER, world.TECH_D)}
+		grabbable = pool.name in pool_tickets_for(world.TECH_D)
 	delta = {key: after[key] - before[key] for key in after}
 	assert delta[("Open Service Tickets", world.MANAGER)] == 4
-	# their own two and the pool ticket they may grab (what their list shows), not another's
-	assert delta[("Open Service Tickets", world.TECH_D)] == 3
+	# their own two, not another's nor the pool's (the pool is on its own page and card)
+	assert delta[("Open Service Tickets", world.TECH_D)] == 2
+	assert delta[("Service Tickets in the Pool", world.TECH_D)] == int(grabbable)
 	assert delta[("Service Tickets Awaiting Acceptance", world.MANAGER)] == 1
 	assert delta[("Service Tickets Awaiting Acceptance", world.TECH_D)] == 1
 	assert delta[("Service Tickets in the Pool", world.MANAGER)] == 1

@@ -401,13 +401,14 @@ def test_the_assigned_technician_reads_through_the_same_doors(callers, work):
 
 def test_counts_are_exactly_ones_own(callers, work):
 	"""Unfiltered counts equal what the user owns: customer B its company's tickets, the other
-	technician their own, offered and pool tickets, and none of the victim's people."""
+	technician their own and offered tickets (the pool is read through its page), and none of the
+	victim's people."""
 	frappe.db.rollback()
 	b_tickets = frappe.db.count("Service Ticket", {"customer": ("in", portal_customers(CUSTOMER_B_USER))})
 	tech_tickets = len(
 		frappe.get_all(
 			"Service Ticket",
-			or_filters={"assigned_technician": OTHER_TECH, "transfer_to": OTHER_TECH, "in_pool": 1},
+			or_filters={"assigned_technician": OTHER_TECH, "transfer_to": OTHER_TECH},
 			pluck="name",
 		)
 	)
@@ -440,6 +441,22 @@ def test_a_pool_ticket_is_read_without_its_customers_phone_and_address(callers, 
 		assert doc["subject"] == "读扫 池中工单"
 		assert {f: doc.get(f) for f in POOL_WITHHELD} == dict.fromkeys(POOL_WITHHELD)
 		assert POOL_PHONE not in answer.text and "读扫路" not in answer.text
+	# nor through a list, a count or a filter on the pool's phone: the pool is no list of theirs
+	listed = caller.get(
+		"/api/resource/Service Ticket",
+		fields=json.dumps(["name", "contact_phone", "address"]),
+		filters=json.dumps({"name": work.pool}),
+	)
+	assert listed.status_code == 200 and listed.json()["data"] == [], listed.text
+	for method in ("frappe.client.get_count", "frappe.desk.reportview.get_count"):
+		answer = caller.method(
+			method,
+			doctype="Service Ticket",
+			filters=json.dumps({"name": work.pool, "contact_phone": ["like", POOL_PHONE[:3] + "%"]}),
+		)
+		assert count_of(answer) == 0, (method, answer.text)
+	pool = caller.method("aftersales_app.api.dispatch.get_pool")
+	assert POOL_PHONE not in pool.text and "读扫路" not in pool.text
 	# nor its customer's record
 	assert caller.get(f"/api/resource/Customer/{VICTIM}").status_code == 403
 	# the assigned technician of another ticket of the same customer reads the details there

@@ -11,7 +11,14 @@ import requests
 import frappe
 
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import http_session
+from aftersales_app.tests.utils import (
+	as_user,
+	force_state,
+	http_session,
+	login,
+	make_ticket,
+	remove_ticket_and_money,
+)
 
 ROLE_USERS = {
 	"Service Agent": world.AGENT,
@@ -107,3 +114,39 @@ def test_a_choice_of_the_admin_stays():
 
 	set_landing_pages()  # what the patch does: only where empty
 	assert frappe.db.get_value("User", world.AGENT, "default_workspace") == "After-Sales"
+
+
+def test_a_technician_grabs_from_the_pool_page_in_chromium(live_server, browser, artifacts):
+	"""The technician's 工单池 page lists the pool tickets they may grab without the customer's
+	phone or address; one tap grabs and opens the ticket, phone and all."""
+	from aftersales_app import dispatch
+	from aftersales_app.api import dispatch as dispatch_api
+
+	phone = "13987650001"
+	ticket = dispatch.put_in_pool(
+		force_state(make_ticket(subject="池页测试 空调不制冷", contact_phone=phone), "Dispatching")
+	)
+	assert ticket.name in {row.name for row in as_user(world.TECH, dispatch_api.get_pool)}
+	frappe.db.commit()  # the live server, another process, reads it
+	context = browser.new_context(viewport={"width": 390, "height": 844}, locale="zh-CN")
+	page = context.new_page()
+	try:
+		login(page, live_server, world.TECH, world.PASSWORD)
+		page.goto(f"{live_server}/app/service-ticket-pool")
+		card = page.locator(".as-pool .frappe-card", has_text=ticket.name)
+		card.wait_for(timeout=30000)
+		text = page.inner_text(".as-pool")
+		assert "池页测试" in text and phone not in text
+		page.screenshot(path=str(artifacts / "technician-pool.png"), full_page=True)
+		card.locator("button", has_text="抢单").click()
+		page.wait_for_url(f"**/app/service-ticket/{ticket.name}", timeout=30000)
+		page.wait_for_selector(".form-layout", timeout=30000)
+		page.screenshot(path=str(artifacts / "technician-pool-grabbed.png"), full_page=True)
+		frappe.db.rollback()
+		assert frappe.db.get_value("Service Ticket", ticket.name, ["assigned_technician", "in_pool"]) == (
+			world.TECH,
+			0,
+		)
+	finally:
+		context.close()
+		remove_ticket_and_money(ticket.name)
