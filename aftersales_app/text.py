@@ -5,8 +5,9 @@ Frappe's own cleaning (`Document._sanitize_content`) passes any string that pars
 HTML; and it passes markup that never closes (`<img src=x onerror=…` at the end of a value), which
 no parser calls a tag until a renderer puts it in front of its own `>` (the report view's cells,
 the print view). Here every text of the app's documents is cleaned whatever it looks like:
-plain-text fields lose their markup and keep no `<` that could open a tag (it is stored as `&lt;`,
-as Frappe stores an orphan `<`), HTML fields keep only harmless markup after a real HTML parse.
+plain-text fields lose their markup, keep characters rather than entities, and keep no `<` that
+could open a tag (it becomes the full-width less-than sign U+FF1C, which no renderer reads as markup, even one that
+decodes entities first), HTML fields keep only harmless markup after a real HTML parse.
 Long texts are refused with a clear message instead of filling the database.
 """
 
@@ -40,16 +41,28 @@ def has_markup(value: str) -> bool:
 	return ("<" in value or ">" in value) and bool(BeautifulSoup(value, "html.parser").find())
 
 
+# what a `<` that could open a tag becomes: the full-width less-than sign, text to every renderer
+# however often it decodes entities (Frappe's kanban card runs html2text on a title, which turns
+# `&lt;img …` back into a tag)
+TAG_OPEN_TEXT = "\uff1c"
+
+
 def clean_plain(value):
-	"""Plain text without markup: tags are dropped (their text kept), so that a desk that renders
-	the value as HTML shows text, and a `<` left that could still open a tag (markup that never
-	closes, `<svg/onload=…`, `</`, `<!--`) is stored as `&lt;`. Text whose `<` opens nothing is left
-	as typed ("电压<5V", "a < b"). Cleaning twice changes nothing."""
-	if not isinstance(value, str) or "<" not in value:
+	"""Plain text without markup: tags are dropped (their text kept), entities are decoded to the
+	characters they stand for, and a `<` left that could still open a tag (markup that never
+	closes, `<svg/onload=…`, `</`, `<!--`, or any of these spelled as entities) becomes U+FF1C, so no
+	renderer, not even one that decodes entities before it renders, finds a tag. Text whose `<`
+	opens nothing is left as typed ("电压<5V", "a < b"). Cleaning twice changes nothing."""
+	if not isinstance(value, str) or ("<" not in value and "&" not in value):
 		return value
 	if has_markup(value):
 		value = bleach.clean(value, tags=[], attributes={}, strip=True, strip_comments=True)
-	return TAG_OPEN.sub("&lt;", value)
+	for _round in range(5):  # `&amp;lt;` decodes to `&lt;`, then to `<`
+		decoded = html.unescape(value)
+		if decoded == value:
+			break
+		value = decoded
+	return TAG_OPEN.sub(TAG_OPEN_TEXT, value)
 
 
 def clean_html(value):

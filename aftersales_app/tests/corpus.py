@@ -78,6 +78,15 @@ def runnable(html: str) -> list[str]:
 	return found
 
 
-def runs_where_shown(value: str) -> list[str]:
-	"""runnable() of `value` in each place a renderer puts it."""
-	return [f"{context}: {found}" for context in CONTEXTS if (found := runnable(context.format(value)))]
+def runs_where_shown(value: str, decoded: bool = True) -> list[str]:
+	"""runnable() of `value` in each place a renderer puts it, as stored and (for plain text,
+	`decoded`) as a renderer that decodes entities first shows it (Frappe's kanban card title:
+	html2text, then HTML)."""
+	import html
+
+	return [
+		f"{context}: {found}"
+		for shown in ((value, html.unescape(value)) if decoded else (value,))
+		for context in CONTEXTS
+		if (found := runnable(context.format(shown)))
+	]
