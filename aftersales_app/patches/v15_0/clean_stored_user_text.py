@@ -32,7 +32,12 @@ def execute():
 		table = frappe.qb.DocType(doctype)
 		for df in fields:
 			column = table[df.fieldname]
-			rows = frappe.qb.from_(table).select(table.name, column).where(column.like("%<%") | column.like("%&%")).run()
+			rows = (
+				frappe.qb.from_(table)
+				.select(table.name, column)
+				.where(column.like("%<%") | column.like("%&%"))
+				.run()
+			)
 			clean = clean_html if df.fieldtype in HTML_TYPES else clean_plain
 			for name, value in rows:
 				cleaned = clean(value)
