@@ -24,6 +24,7 @@ import frappe
 from frappe import _
 from frappe.desk import listview, notifications, search
 from frappe.desk.reportview import validate_args
+from frappe.model import is_default_field
 from frappe.model.base_document import get_controller
 from frappe.model.db_query import check_parent_permission
 from frappe.model.utils import is_virtual_doctype
@@ -35,6 +36,32 @@ from frappe.utils.data import sbool
 from aftersales_app.api import endpoint
 
 
+def _doctype_arg(doctype) -> str:
+	"""The DocType a read names: a string naming a DocType of the site, else a clear refusal (Frappe
+	answers a wrong name with an import error, a server error)."""
+	if not isinstance(doctype, str) or not doctype or not frappe.db.exists("DocType", doctype):
+		frappe.throw(
+			_("DocType {0} not found").format(frappe.bold(str(doctype)[:140])), frappe.DoesNotExistError
+		)
+	return doctype
+
+
+def _json_arg(value, label: str, kinds=(dict, list), rows=True):
+	"""A filters-like argument as JSON of the expected shape (None stays None), else a clear refusal."""
+	if value is None or value == "":
+		return None
+	if isinstance(value, str):
+		try:
+			value = frappe.parse_json(value)
+		except ValueError:
+			value = frappe  # not JSON: refused below
+	if not isinstance(value, kinds):
+		frappe.throw(_("{0} is not valid").format(label), frappe.ValidationError)
+	if rows and isinstance(value, list) and any(not isinstance(row, list | tuple | dict) for row in value):
+		frappe.throw(_("{0} is not valid").format(label), frappe.ValidationError)
+	return value
+
+
 @endpoint()
 def get_count(
 	doctype: str, filters=None, debug=False, cache=False, distinct=False, parent: str | None = None
@@ -43,11 +70,10 @@ def get_count(
 	row rules and the user's User Permissions, as `frappe.client.get_list` applies them (a child
 	table needs its `parent` DocType, as there). `debug` and `cache` are accepted and ignored: a
 	count is per user, and the query is not shown."""
-	if not isinstance(doctype, str):
-		frappe.throw(_("DocType must be a string"))
+	_doctype_arg(doctype)
 	if frappe.is_table(doctype):
 		check_parent_permission(parent, doctype)
-	args = frappe._dict(doctype=doctype, filters=get_safe_filters(filters))
+	args = frappe._dict(doctype=doctype, filters=get_safe_filters(_json_arg(filters, _("Filters"))))
 	validate_args(args)
 	if is_virtual_doctype(doctype):
 		frappe.has_permission(doctype, "read", throw=True)
@@ -69,12 +95,16 @@ def get_group_by_count(doctype: str, current_filters: str, field: str) -> list[d
 	"""The list sidebar's counts by a field, over the rows the user may read. Frappe counts
 	"Assigned To" with a query of its own (no permission, and ToDos of any DocType whose names
 	match); here it counts the open ToDos of the readable rows only."""
+	_doctype_arg(doctype)
+	current_filters = _json_arg(current_filters, _("Filters")) or {}
+	if not isinstance(field, str) or not (
+		field == "assigned_to" or frappe.get_meta(doctype).has_field(field) or is_default_field(field)
+	):
+		frappe.throw(_("{0} is not valid").format(_("Field")))
 	if field != "assigned_to":
-		return listview.get_group_by_count(doctype, current_filters, field)
+		return listview.get_group_by_count(doctype, frappe.as_json(current_filters), field)
 	# the names of the readable rows as Frappe's own list query, permissions applied, values escaped
-	readable = frappe.get_list(
-		doctype, filters=frappe.parse_json(current_filters), fields=["name"], order_by=None, run=0
-	)
+	readable = frappe.get_list(doctype, filters=current_filters, fields=["name"], order_by=None, run=0)
 	todo, user = frappe.qb.DocType("ToDo"), frappe.qb.DocType("User")
 	count = Count("*").as_("count")
 	return (
@@ -126,6 +156,8 @@ def search_link(
 	ignore_user_permissions: bool = False,
 ) -> list:
 	"""Link search (the desk's link fields), within the row rules of the DocType searched."""
+	_doctype_arg(doctype)
+	filters = _json_arg(filters, _("Filters"))
 	return search.search_link(
 		doctype,
 		txt,
@@ -153,6 +185,8 @@ def search_widget(
 	ignore_user_permissions: bool = False,
 ):
 	"""The search box, within the row rules of the DocType searched."""
+	_doctype_arg(doctype)
+	filters = _json_arg(filters, _("Filters"))
 	return search.search_widget(
 		doctype,
 		txt,
@@ -174,6 +208,8 @@ def validate_link(doctype: str, docname: str, fields=None):
 	the user may not read is answered as missing (Frappe says it exists)."""
 	from frappe.client import validate_link as frappe_validate_link
 
+	_doctype_arg(doctype)
+	fields = _json_arg(fields, _("Fields"), kinds=(list,), rows=False)
 	values = frappe_validate_link(doctype, docname, fields)
 	if (
 		values.get("name")
@@ -191,6 +227,8 @@ def validate_link(doctype: str, docname: str, fields=None):
 def get_open_count(doctype: str, name: str, items=None):
 	"""A form's Connections counts, each over the linked documents the user may read (Frappe
 	counts every one)."""
+	_doctype_arg(doctype)
+	items = _json_arg(items, _("Items"), kinds=(list,), rows=False)
 	out = notifications.get_open_count(doctype, name, items)
 	counts = out.get("count") if isinstance(out, dict) else None
 	if not counts:
