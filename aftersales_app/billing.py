@@ -82,7 +82,13 @@ def charge_lines(ticket, basis: str | None = None) -> list[frappe._dict]:
 		for part in visit.parts:
 			if is_charged(basis, part.not_covered):
 				lines.append(
-					frappe._dict(item_code=part.item_code, qty=flt(part.qty), uom=part.uom, source=visit.name)
+					frappe._dict(
+						item_code=part.item_code,
+						qty=flt(part.qty),
+						uom=part.uom,
+						rate=flt(part.rate),
+						source=visit.name,
+					)
 				)
 	settings = frappe.get_cached_doc("After-Sales Settings")
 	labour_hours = flt(ticket.labour_hours)
@@ -329,6 +335,7 @@ def make_charge_invoice(ticket, ignore_permissions: bool = False) -> "frappe.Doc
 	invoice.remarks = _("Charges of service ticket {0}").format(ticket.name)
 	_set_customer_details(invoice)
 	invoice.set_missing_values()
+	_bill_at_visit_rates(invoice, lines)
 	_set_taxes(invoice)
 	rule = settlement_for(ticket.customer, ticket.ticket_type)
 	_set_settlement(invoice, rule)
@@ -338,6 +345,59 @@ def make_charge_invoice(ticket, ignore_permissions: bool = False) -> "frappe.Doc
 	ticket.charge_invoice, ticket.settlement = invoice.name, rule.settlement
 	refresh_amounts(ticket.name)
 	return invoice
+
+
+def selling_price_list(customer: str | None) -> str | None:
+	"""The price list a sale to the customer is priced from, as ERPNext's invoice chooses it: the
+	customer's own, its group's, else Selling Settings'."""
+	from erpnext.accounts.party import get_default_price_list
+
+	if customer and (
+		party := frappe.db.get_value(
+			"Customer", customer, ["name", "default_price_list", "customer_group"], as_dict=True
+		)
+	):
+		party.doctype = "Customer"
+		if price_list := get_default_price_list(party):
+			return price_list
+	return frappe.db.get_single_value("Selling Settings", "selling_price_list")
+
+
+def part_rate(item_code: str | None, customer: str | None, qty: float = 1) -> float:
+	"""A part's rate for the customer: the customer's price list (a price for the customer itself
+	first, ERPNext's Item Price rules), on today's date. The visit shows it and the charge invoice
+	bills it (_bill_at_visit_rates), so the technician, the ticket, the invoice and the portal say
+	one number; staff who may set prices (the rate's permission level) change it on the visit."""
+	from erpnext.stock.get_item_details import get_price_list_rate_for
+
+	price_list = selling_price_list(customer)
+	if not item_code or not price_list:
+		return 0
+	stock_uom = frappe.get_cached_value("Item", item_code, "stock_uom")
+	args = frappe._dict(
+		price_list=price_list,
+		customer=customer,
+		uom=stock_uom,
+		stock_uom=stock_uom,
+		transaction_date=nowdate(),
+		qty=qty or 1,
+	)
+	return flt(get_price_list_rate_for(args, item_code))
+
+
+def _bill_at_visit_rates(invoice, lines: list):
+	"""The parts at the visit's rates (ERPNext priced them from the price list and its pricing
+	rules; the visit's rate is what the technician showed the customer). The list price stays on
+	the line, so a lower rate reads as a discount."""
+	for item, line in zip(invoice.items, lines, strict=True):
+		if line.get("rate") is None:
+			continue
+		item.pricing_rules = None
+		item.margin_type = None
+		item.margin_rate_or_amount = 0
+		item.discount_percentage = 100 if not line.rate and flt(item.price_list_rate) else 0
+		item.discount_amount = max(flt(item.price_list_rate) - line.rate, 0)
+		item.rate = line.rate
 
 
 def _set_customer_details(invoice):

@@ -202,6 +202,13 @@ def ticket_assignee(ticket: str | None) -> str | None:
 	return frappe.db.get_value("Service Ticket", ticket, "assigned_technician") if ticket else None
 
 
+def _blank_form(doc, ptype: str | None, ticket: str | None) -> bool:
+	"""A form not saved yet whose ticket is not chosen: Frappe asks for write on such a document
+	when a file is uploaded before the first save (the proof photo). The role's right answers
+	then; the insert itself is checked with its ticket."""
+	return ptype in ("create", "write") and not ticket and not doc.get("creation")
+
+
 # --- a technician's share of a ticket's records --------------------------------------------------
 
 
@@ -232,6 +239,8 @@ def has_service_visit_permission(doc, ptype: str | None = None, user: str | None
 	if not roles.is_technician_only(user):
 		return None
 	row = stored(doc, ("technician", "ticket"))
+	if _blank_form(doc, ptype, row.ticket):
+		return None
 	if row.technician == user and ptype != "create":
 		return True
 	return ticket_assignee(row.ticket) == user
@@ -250,6 +259,8 @@ def has_service_payment_permission(doc, ptype: str | None = None, user: str | No
 	if not roles.is_technician_only(user):
 		return None
 	row = stored(doc, ("collected_by", "service_ticket"))
+	if _blank_form(doc, ptype, row.service_ticket):
+		return None
 	if row.collected_by == user and ptype in ("read", "print"):
 		return True
 	return ticket_assignee(row.service_ticket) == user
@@ -341,7 +352,12 @@ def has_file_permission(doc, ptype: str | None = None, user: str | None = None) 
 		return None
 	# only ever a denial: Frappe's own File rule (which reads the attached document) runs after
 	if ptype in ("write", "create", "delete", "cancel", "submit", "amend"):
-		if not frappe.has_permission(row.attached_to_doctype, "write", row.attached_to_name, user=user):
+		if not frappe.db.exists(row.attached_to_doctype, row.attached_to_name):
+			# a form not saved yet (its temporary name): the right to make one, as Frappe's upload
+			# asks; Frappe links the file to the document when it is saved
+			if not frappe.new_doc(row.attached_to_doctype).has_permission("write", user=user):
+				return False
+		elif not frappe.has_permission(row.attached_to_doctype, "write", row.attached_to_name, user=user):
 			return False
 	elif is_portal_customer(user) and not (row.owner == user or row.customer_visible):
 		return False

@@ -42,8 +42,11 @@ KNOWLEDGE = {
 	"Help Article": ("read", "write", "create", "report", "export", "print", "email"),
 	"Help Category": ("read", "write", "report"),
 }
+# Whoever records a collection (登记回款) picks how it was paid: the link field needs "select" on
+# Mode of Payment (the pick and the check of the value), not the accounts each mode posts to.
+PAYMENT = {"Mode of Payment": ("select",)}
 ERPNEXT_PERMISSIONS = {
-	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS, **KNOWLEDGE},
+	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS, **KNOWLEDGE, **PAYMENT},
 	"After-Sales Manager": {
 		**AGENT_PERMISSIONS,
 		**IMPORT,
@@ -53,10 +56,11 @@ ERPNEXT_PERMISSIONS = {
 		"Employee": READ,
 		"Holiday List": READ,
 		**RETURNS,
+		**PAYMENT,
 	},
 	# read, narrowed by row rules to the customers, contacts, addresses and serial numbers of the
 	# technician's own tickets (aftersales_app.permissions.people_query_conditions)
-	"Service Technician": {doctype: READ for doctype in AGENT_PERMISSIONS},
+	"Service Technician": {**{doctype: READ for doctype in AGENT_PERMISSIONS}, **PAYMENT},
 }
 
 
@@ -79,9 +83,12 @@ def setup_erpnext_permissions():
 		for doctype, rights in doctypes.items():
 			if not frappe.db.exists("DocType", doctype):
 				continue
-			add_permission(doctype, role, 0)
+			new = not frappe.db.exists("Custom DocPerm", {"parent": doctype, "role": role, "permlevel": 0})
+			add_permission(doctype, role, 0, ptype=rights[0])
 			for right in rights:
 				update_permission_property(doctype, role, 0, right, 1, validate=False)
+			if new and "read" not in rights:  # a new rule reads by default: "select" alone
+				update_permission_property(doctype, role, 0, "read", 0, validate=False)
 	frappe.clear_cache()
 
 

@@ -12,7 +12,7 @@ from aftersales_app import billing, visits
 from aftersales_app.api import payment as api
 from aftersales_app.exceptions import ChargeInvoiceError
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import as_user, force_state, returned_ticket
+from aftersales_app.tests.utils import as_user, force_state, returned_ticket, stock_warehouse
 
 TECH = world.TECH
 AGENT = world.AGENT
@@ -273,3 +273,90 @@ def apply_action(ticket, action):
 	from frappe.model.workflow import apply_workflow
 
 	return apply_workflow(ticket.reload(), action)
+
+
+# --- one price: the visit, the ticket, the invoice and the portal ---------------------------------
+
+
+@pytest.fixture
+def customer_price_list():
+	"""world.CUSTOMER buys the compressor at 650 on a price list of its own (800 on the selling
+	price list), the call-out at the usual 60."""
+	price_list = frappe.get_doc(
+		{"doctype": "Price List", "price_list_name": "售后测试一价", "selling": 1, "currency": "CNY"}
+	).insert()
+	for item, rate in ((COMPRESSOR, 650), ("AS-CALL-OUT", CALL_OUT_RATE)):
+		frappe.get_doc(
+			{
+				"doctype": "Item Price",
+				"item_code": item,
+				"price_list": price_list.name,
+				"price_list_rate": rate,
+			}
+		).insert()
+	frappe.db.set_value("Customer", world.CUSTOMER, "default_price_list", price_list.name)
+	return price_list.name
+
+
+def technicians_visit(ticket, rate: float):
+	"""The technician's own visit form: a compressor with the rate they typed."""
+	visit = frappe.get_doc(
+		{
+			"doctype": "Service Visit",
+			"ticket": ticket.name,
+			"scheduled_start": frappe.utils.now_datetime(),
+			"scheduled_end": frappe.utils.add_to_date(None, hours=2),
+			"diagnosis": "压缩机损坏",
+			"solution": "<p>更换压缩机</p>",
+			"labour_hours": 0,
+			"parts": [{"item_code": COMPRESSOR, "qty": 1, "rate": rate, "warehouse": stock_warehouse()}],
+		}
+	)
+	return as_user(TECH, visit.insert)
+
+
+def test_the_visit_the_invoice_and_the_ticket_say_one_price(customer_price_list):
+	"""A day found the technician's part line at ¥280 and the invoice at the list price ¥800: the
+	part is priced from the customer's price list on the visit, a technician's typed rate does not
+	stand, and the invoice bills the visit's rate."""
+	from aftersales_app.tests.utils import make_ticket
+
+	ticket = force_state(make_ticket(serial_no=OUT_OF_WARRANTY, assigned_technician=TECH), "In Progress")
+	visit = technicians_visit(ticket, rate=280)
+	assert [(p.rate, p.amount) for p in visit.parts] == [(650, 650)]
+	assert visit.chargeable_amount == 650
+	# the technician adds a second line later, again with a rate of their own
+	visit.append("parts", {"item_code": COMPRESSOR, "qty": 1, "rate": 1, "warehouse": stock_warehouse()})
+	as_user(TECH, visit.save)
+	assert [p.rate for p in visit.reload().parts] == [650, 650]
+	as_user(TECH, visits.check_in, visit)
+	as_user(TECH, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
+	ticket.reload()
+	assert invoice_lines(ticket) == [
+		("AS-CALL-OUT", 1, CALL_OUT_RATE),
+		(COMPRESSOR, 1, 650),
+		(COMPRESSOR, 1, 650),
+	]
+	assert ticket.charge_amount == 650 + 650 + CALL_OUT_RATE
+
+
+def test_an_agents_rate_on_the_visit_is_the_rate_billed(customer_price_list):
+	"""Customer service may set a part's price (the rate's permission level): the invoice bills it,
+	the price list's rate shown beside it as the list price."""
+	from aftersales_app.tests.utils import make_ticket
+
+	ticket = force_state(make_ticket(serial_no=OUT_OF_WARRANTY, assigned_technician=TECH), "In Progress")
+	visit = technicians_visit(ticket, rate=0)
+	visit.parts[0].rate = 500
+	as_user(AGENT, visit.save)
+	assert visit.reload().parts[0].rate == 500
+	as_user(TECH, visits.check_in, visit)
+	as_user(TECH, visits.file_return_slip, frappe.get_doc("Service Visit", visit.name))
+	ticket.reload()
+	line = frappe.get_all(
+		"Sales Invoice Item",
+		filters={"parent": ticket.charge_invoice, "item_code": COMPRESSOR},
+		fields=["rate", "price_list_rate"],
+	)
+	assert [(flt(r.rate), flt(r.price_list_rate)) for r in line] == [(500, 650)]
+	assert ticket.charge_amount == 500 + CALL_OUT_RATE

@@ -193,13 +193,18 @@ class ServiceVisit(AppFieldsMixin, Document):
 			)
 
 	def set_amounts(self):
-		price_list = None
+		"""Each part at the customer's rate (billing.part_rate), as the charge invoice bills it. A
+		new part, or one whose item changed, is priced unless the user may set prices (the rate's
+		permission level: agents and managers), whose entered rate is kept."""
+		before = self.get_doc_before_save()
+		items_before = {row.name: row.item_code for row in (before.parts if before else [])}
+		sets_prices = self.flags.ignore_permissions or 1 in self.get_permlevel_access()
+		customer = None
 		for row in self.parts:
-			if not flt(row.rate):
-				price_list = price_list or frappe.db.get_single_value(
-					"Selling Settings", "selling_price_list"
-				)
-				row.rate = selling_rate(row.item_code, price_list)
+			kept = items_before.get(row.name) == row.item_code  # a stored row, same item
+			if not flt(row.rate) or not (kept or sets_prices):
+				customer = customer or frappe.db.get_value("Service Ticket", self.ticket, "customer")
+				row.rate = billing.part_rate(row.item_code, customer, row.qty)
 			row.amount = flt(flt(row.qty) * flt(row.rate), row.precision("amount"))
 		basis = self.charge_basis()
 		self.chargeable_amount = sum(
@@ -222,16 +227,4 @@ def stock_parts_signature(visit) -> list[tuple]:
 		(row.item_code, flt(row.qty), row.warehouse or "")
 		for row in visit.parts
 		if frappe.db.get_value("Item", row.item_code, "is_stock_item")
-	)
-
-
-def selling_rate(item_code: str, price_list: str | None) -> float:
-	if not price_list:
-		return 0
-	return flt(
-		frappe.db.get_value(
-			"Item Price",
-			{"item_code": item_code, "price_list": price_list, "selling": 1},
-			"price_list_rate",
-		)
 	)
