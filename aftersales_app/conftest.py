@@ -57,6 +57,25 @@ def jobs_do_not_commit(monkeypatch):
 	monkeypatch.setattr(frappe.db, "commit", lambda *args, **kwargs: None)
 
 
+@pytest.fixture(autouse=True)
+def _mail_sends_within_the_test(monkeypatch):
+	"""The outbox sends an e-mail at once, and Frappe's Email Queue commits while it sends (the
+	row's status): in a test, that commit would keep what the test made past its rollback."""
+	from aftersales_app.notify import channels
+
+	send = channels.send_mail
+
+	def within_the_test(*args, **kwargs):
+		commit = frappe.db.commit
+		frappe.db.commit = lambda *a, **k: None
+		try:
+			return send(*args, **kwargs)
+		finally:
+			frappe.db.commit = commit
+
+	monkeypatch.setattr(channels, "send_mail", within_the_test)
+
+
 @pytest.fixture
 def report():
 	"""report(line): a line printed at the end of the run (e.g. how many requests a test made)."""

@@ -80,6 +80,7 @@ def record(doc, event, occurrence: str, extra: dict) -> list[str]:
 	# a group chat is not the customer: customer events are never posted by robots
 	robots = {} if (event.customer or event.secrets) else robots_for(notifications, doc)
 	names = []
+	posted = set()  # a robot posts one text per event, however many channels the event has
 	for name in notifications:
 		notification = frappe.get_cached_doc("Notification", name)
 		if notification.condition and not frappe.safe_eval(notification.condition, None, context):
@@ -104,9 +105,10 @@ def record(doc, event, occurrence: str, extra: dict) -> list[str]:
 					sealed=secrets.used(sealed, subject, text) if (channel, recipient) in own else None,
 				)
 			)
-		if robots.get(name):
+		if unposted := [robot for robot in robots.get(name) or [] if robot not in posted]:
+			posted.update(unposted)
 			robot_subject, robot_text = robot_texts(notification, context)
-			for robot in robots[name]:
+			for robot in unposted:
 				names.append(
 					outbox.add(
 						doc,

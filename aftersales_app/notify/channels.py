@@ -25,17 +25,7 @@ class MailNotSent(Exception):
 def send(row, sealed: dict | None = None):
 	sealed = sealed or {}
 	if row.channel == EMAIL:
-		if sealed:
-			send_sealed_mail(row, sealed)
-		else:
-			frappe.sendmail(
-				recipients=[row.recipient],
-				subject=row.subject,
-				message=row.message,
-				reference_doctype=row.reference_doctype,
-				reference_name=row.reference_name,
-				delayed=True,
-			)
+		send_mail(row, sealed)
 	elif row.channel == SYSTEM:
 		log = frappe.get_doc(
 			{
@@ -70,10 +60,12 @@ def send(row, sealed: dict | None = None):
 		raise ValueError(f"unknown channel {row.channel!r}")
 
 
-def send_sealed_mail(row, sealed: dict):
-	"""Send the customer's mail with its link now, then leave in the Email Queue only the readable
-	text; a mail that did not go out now is marked Error there (Frappe would otherwise send the
-	redacted copy later) and the outbox tries again."""
+def send_mail(row, sealed: dict):
+	"""Send the mail now, from the outbox's job (not at the scheduler's next flush of the Email
+	Queue, minutes later). A mail that did not go out now is marked Error in the Email Queue
+	(Frappe's flush would send it a second time, or the redacted copy of a sealed one) and the
+	outbox tries again. Of a sealed mail (the customer's link) the Email Queue keeps only the
+	readable text."""
 	message_id = f"{frappe.generate_hash(length=24)}@{frappe.local.site}"
 	error = None
 	try:
@@ -90,10 +82,11 @@ def send_sealed_mail(row, sealed: dict):
 		error = e
 	queued = frappe.db.get_value("Email Queue", {"message_id": message_id}, ["name", "status"], as_dict=True)
 	if queued:
-		values = {"message": redacted_mail(queued.name, row, sealed)}
+		values = {"message": redacted_mail(queued.name, row, sealed)} if sealed else {}
 		if queued.status != "Sent":
 			values.update(status="Error", error=_("Not sent at once: the After-Sales Message is retried"))
-		frappe.db.set_value("Email Queue", queued.name, values, update_modified=False)
+		if values:
+			frappe.db.set_value("Email Queue", queued.name, values, update_modified=False)
 	if error:
 		raise MailNotSent(secrets.conceal(f"{type(error).__name__}: {error}", sealed)) from None
 	if not queued:

@@ -125,6 +125,40 @@ EVENTS = {
 			),
 		),
 		Event(
+			"request_received",
+			TICKET,
+			"Request received",
+			customer=True,
+			shipped=(
+				Shipped(
+					"After-Sales: request received (customer e-mail)",
+					EMAIL,
+					"We received your service request {{ doc.name }}",
+					"We received your service request {{ doc.name }} ({{ doc.subject }}).{% if agent_name %} {{ agent_name }} of customer service is responsible for it.{% endif %} We will tell you of each step; you can follow it with the ticket number on our website.",
+				),
+				Shipped(
+					"After-Sales: request received (customer SMS)",
+					SMS,
+					"",
+					"We received your service request {{ doc.name }}.{% if agent_name %} {{ agent_name }} of customer service is responsible for it.{% endif %}",
+				),
+			),
+		),
+		Event(
+			"request_to_handle",
+			TICKET,
+			"New request to handle",
+			staff="responsible_agent",
+			shipped=(
+				Shipped(
+					"After-Sales: new request to handle",
+					SYSTEM,
+					"New service request {{ doc.name }}: {{ doc.subject }}",
+					"{{ doc.customer_name or doc.customer }} filed service request {{ doc.name }} ({{ doc.subject }}) by {{ channel }}: you are its responsible agent.",
+				),
+			),
+		),
+		Event(
 			"state_changed",
 			TICKET,
 			"Ticket state changed",
@@ -172,6 +206,19 @@ EVENTS = {
 					SYSTEM,
 					"New ticket in the pool: {{ doc.name }} {{ doc.subject }} ({{ doc.territory or '' }})",
 					"Service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.territory or '' }}) waits in the ticket pool until {{ deadline }}: grab it if you can take it.",
+				),
+				# technicians are out on the road: the pool also reaches the channels they carry
+				Shipped(
+					"After-Sales: new ticket in the pool (technician e-mail)",
+					EMAIL,
+					"New ticket in the pool: {{ doc.name }} {{ doc.subject }} ({{ doc.territory or '' }})",
+					"Service ticket {{ doc.name }} ({{ doc.subject }}, {{ doc.territory or '' }}) waits in the ticket pool until {{ deadline }}: grab it if you can take it.",
+				),
+				Shipped(
+					"After-Sales: new ticket in the pool (technician SMS)",
+					SMS,
+					"",
+					"New ticket in the pool: {{ doc.name }} {{ doc.subject }} ({{ doc.territory or '' }}), until {{ deadline }}.",
 				),
 			),
 		),

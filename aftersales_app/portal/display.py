@@ -7,7 +7,7 @@ from frappe import _
 from frappe.query_builder import DocType
 
 from aftersales_app.permissions import customer_users
-from aftersales_app.status import state_map
+from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, state_map
 from aftersales_app.text import clean_html
 
 MAX_PORTAL_ATTACHMENTS = 10
@@ -63,12 +63,23 @@ def timeline(ticket: str) -> list[frappe._dict]:
 		fields=["to_state", "to_category", "changed_on", "is_reopen"],
 		order_by="changed_on asc, creation asc",
 	)
-	return [
-		frappe._dict(
-			**state_display(row.to_state, row.to_category), changed_on=row.changed_on, is_reopen=row.is_reopen
+	out = []
+	for row in rows:
+		# finding a technician is one step to the customer: the pool's rounds (offered, not taken in
+		# time, back to dispatch) and the asking of one technician are the back office's
+		if row.to_category in FINDING_A_TECHNICIAN and out and out[-1].category in FINDING_A_TECHNICIAN:
+			continue
+		out.append(
+			frappe._dict(
+				**state_display(row.to_state, row.to_category),
+				changed_on=row.changed_on,
+				is_reopen=row.is_reopen,
+			)
 		)
-		for row in rows
-	]
+	return out
+
+
+FINDING_A_TECHNICIAN = (DISPATCHING, AWAITING_ACCEPTANCE)
 
 
 VISIT_FIELDS = ("name", "scheduled_start", "scheduled_end", "check_in", "check_out", "outcome", "technician")

@@ -170,16 +170,23 @@ def test_a_pool_ticket_tells_exactly_the_qualified_technicians():
 
 	ticket = dispatch.put_in_pool(force_state(make_ticket(ticket_type=area, territory=area), "Dispatching"))
 	rows = messages(ticket, "pool_available")
-	assert sorted(r.recipient for r in rows) == sorted([skilled.user, second.user])
-	assert {r.channel for r in rows} == {"System Notification"}
+	# in the desk, and by e-mail: technicians are out on the road (SMS too, once a gateway is set)
+	for channel in ("System Notification", "Email"):
+		told = [r.recipient for r in rows if r.channel == channel]
+		assert sorted(told) == sorted([skilled.user, second.user]), channel
+	assert {r.channel for r in rows} == {"System Notification", "Email"}
 	assert ticket.name in rows[0].subject
 
 	dispatch.tell_pool(ticket)  # told again for the same round: nothing new
-	assert len(messages(ticket, "pool_available")) == 2
-	deliver_all(ticket)
+	assert len(messages(ticket, "pool_available")) == 4
+	rows = [r for r in messages(ticket, "pool_available") if r.channel == "System Notification"]
+	for row in rows:
+		outbox.deliver(row.name)
 	for user in (skilled.user, second.user):
 		assert frappe.db.exists("Notification Log", {"document_name": ticket.name, "for_user": user})
-	assert {r.status for r in messages(ticket, "pool_available")} == {"Sent"}
+	assert {r.status for r in rows} == {"Queued"} and {
+		r.status for r in messages(ticket, "pool_available", channel="System Notification")
+	} == {"Sent"}
 
 
 @pytest.mark.usefixtures("jobs_do_not_commit")
@@ -252,7 +259,9 @@ def test_a_customer_who_prefers_sms_gets_an_sms_through_the_gateway(webhooks):
 	assert ticket.status == "Awaiting Customer"
 	rows = messages(ticket, "state_changed")
 	assert [(r.channel, r.recipient) for r in rows] == [("SMS", "13722220001")]
-	deliver_all(ticket)
+	# the acknowledgement of the request went by SMS too
+	assert [r.channel for r in messages(ticket, "request_received")] == ["SMS"]
+	outbox.deliver(rows[0].name)
 	assert messages(ticket, "state_changed")[0].status == "Sent"
 	[request] = [r for r in webhooks.requests if r.path == "/sms"]
 	form = parse_qs(request.body.decode())
@@ -457,7 +466,7 @@ def test_a_digest_notification_sends_each_recipient_one_message_an_hour():
 		dispatch.put_in_pool(force_state(make_ticket(ticket_type=area, territory=area), "Dispatching"))
 		for _ in range(3)
 	]
-	held = [r for t in tickets for r in messages(t, "pool_available")]
+	held = [r for t in tickets for r in messages(t, "pool_available", channel="System Notification")]
 	assert len(held) == 6 and {r.status for r in held} == {"Held"}
 	outbox.send_digests()
 	outbox.send_digests()  # run twice: one digest each
@@ -471,4 +480,65 @@ def test_a_digest_notification_sends_each_recipient_one_message_an_hour():
 		assert "3" in digest.subject and all(t.name in digest.message for t in tickets)
 		outbox.deliver(digest.name)
 		assert frappe.db.exists("Notification Log", {"for_user": digest.recipient, "subject": digest.subject})
-	assert {r.status for t in tickets for r in messages(t, "pool_available")} == {"Digested"}
+	assert {
+		r.status for t in tickets for r in messages(t, "pool_available", channel="System Notification")
+	} == {"Digested"}
+
+
+# --- a new request: the customer hears it arrived, its agent hears it is theirs --------------------
+
+
+def test_a_portal_request_tells_the_customer_and_its_responsible_agent_and_mail_leaves_at_once(
+	outgoing_mail,
+):
+	"""A portal request was silent: no outbox row, no agent told, no acknowledgement. Now the
+	customer gets the ticket number and the agent's name at once (sent by the outbox's job, not at
+	the scheduler's flush minutes later), and the responsible agent a desk notice."""
+	from aftersales_app.api import portal
+
+	frappe.db.set_value("Contact", {"user": world.PORTAL_USER}, "preferred_channel", "Email")
+	answer = as_user(
+		world.PORTAL_USER,
+		portal.submit_request,
+		subject="门户 空调异响",
+		description="室外机噪音很大",
+		serial_no=world.SERIAL_IN,
+	)
+	ticket = frappe.get_doc("Service Ticket", answer["name"])
+	assert ticket.responsible_agent
+	[ack] = messages(ticket, "request_received")
+	assert (ack.channel, ack.recipient) == ("Email", world.PORTAL_USER)
+	assert ticket.name in ack.subject and ticket.name in ack.message
+	assert frappe.utils.get_fullname(ticket.responsible_agent) in ack.message
+	[notice] = messages(ticket, "request_to_handle")
+	assert (notice.channel, notice.recipient) == ("System Notification", ticket.responsible_agent)
+	assert "门户 空调异响" in notice.subject
+	outbox.deliver(ack.name)
+	assert frappe.db.get_value("After-Sales Message", ack.name, "status") == "Sent"
+	queued = frappe.get_all(
+		"Email Queue",
+		filters={"reference_doctype": "Service Ticket", "reference_name": ticket.name},
+		pluck="status",
+	)
+	assert queued == ["Sent"]  # gone now, nothing left for the flush to send again
+
+
+def test_an_agent_registering_a_call_is_not_told_of_their_own_ticket():
+	ticket = as_user(world.AGENT, make_ticket, subject="电话报修 不制冷")
+	assert ticket.responsible_agent == world.AGENT
+	assert messages(ticket, "request_to_handle") == []
+	assert len(messages(ticket, "request_received")) <= 1  # the customer, on their channel
+
+
+def test_a_robot_posts_one_text_per_event_whatever_the_channels(webhooks):
+	"""The same event's e-mail and desk texts were posted twice to each robot."""
+	pool_desk = notification_of("pool_available", "System Notification")
+	pool_mail = notification_of("pool_available", "Email")
+	group = robot("片区群", "WeCom", f"{webhooks.url}/group?key=one", None, pool_desk)
+	group.append("notifications", {"notification": pool_mail})
+	group.save(ignore_permissions=True)
+	ticket = dispatch.put_in_pool(force_state(make_ticket(), "Dispatching"))
+	posts = [r for r in messages(ticket, "pool_available") if r.channel == "Robot"]
+	assert [r.robot for r in posts] == ["片区群"]
+	deliver_all(ticket)
+	assert len([r for r in webhooks.requests if r.path == "/group"]) == 1

@@ -14,7 +14,7 @@ from aftersales_app.api import portal as api
 from aftersales_app.exceptions import WrongStateError
 from aftersales_app.permissions import portal_customers
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import as_user, force_state, make_portal_user, make_ticket, make_user
+from aftersales_app.tests.utils import act, as_user, force_state, make_portal_user, make_ticket, make_user
 
 WANG = world.PORTAL_USER  # contact of world.CUSTOMER
 ZHANG = world.PORTAL_USER_B  # contact of world.CUSTOMER_B
@@ -143,6 +143,40 @@ def test_customer_reads_a_ticket_with_timeline_and_actions():
 	assert isinstance(view["visits"], list)
 	for hidden in ("contact_phone", "address_display", "territory", "assigned_technician", "in_pool"):
 		assert hidden not in view
+
+
+def test_the_pools_rounds_stay_off_the_customers_timeline():
+	"""Finding a technician is one step to the customer: asked, not accepted in time, back to
+	dispatch and the pool, asked again — the timeline shows it once, then the work."""
+	from datetime import datetime, timedelta
+
+	from freezegun import freeze_time
+
+	from aftersales_app import dispatch
+
+	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
+	with freeze_time(start, tick=True):
+		ticket = make_ticket(subject="门户 时间线")
+		act(ticket, "审核通过", world.AGENT)  # to dispatch
+		as_user(world.AGENT, dispatch.assign, ticket.reload(), world.TECH)  # asked: Awaiting Acceptance
+	with freeze_time(start + timedelta(minutes=6), tick=True):
+		dispatch.release_overdue_acceptances()  # not accepted in time: back to dispatch, the pool
+	with freeze_time(start + timedelta(minutes=7), tick=True):
+		ticket.reload()
+		if ticket.in_pool:
+			dispatch.grab(ticket.name, world.TECH_B)
+		else:
+			as_user(world.AGENT, dispatch.assign, ticket, world.TECH_B)
+			as_user(world.TECH_B, dispatch.accept, ticket.reload(), world.TECH_B)
+	staff_log = frappe.get_all(
+		"Service Ticket Status Log", filters={"ticket": ticket.name}, pluck="to_category", order_by="creation"
+	)
+	assert staff_log.count("Dispatching") + staff_log.count("Awaiting Acceptance") >= 3, staff_log
+	view = as_user(WANG, api.get_ticket, ticket.name)
+	shown = [row.category for row in view["timeline"]]
+	finding = [c for c in shown if c in ("Dispatching", "Awaiting Acceptance")]
+	assert len(finding) == 1, shown
+	assert shown[-1] == "In Progress"
 
 
 def test_another_customers_ticket_is_refused_as_if_it_did_not_exist():

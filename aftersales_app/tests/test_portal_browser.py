@@ -163,8 +163,11 @@ def test_customer_submits_a_request_with_a_photo(live_server, browser, tickets, 
 		page.set_input_files("#as-photos", str(photo))
 		page.screenshot(path=str(artifacts / "portal-new-request.png"), full_page=True)
 		page.click("#as-submit")
-		page.wait_for_url(re.compile(r".*/service-tickets/ST-\d{8}-\d{4}$"), timeout=30000)
-		name = page.url.rsplit("/", 1)[1]
+		page.wait_for_url(re.compile(r".*/service-tickets/ST-\d{8}-\d{4}\?submitted=1$"), timeout=30000)
+		name = page.url.rsplit("/", 1)[1].split("?")[0]
+		# the page says the request is in, with its number
+		expect(page.locator("#as-submitted")).to_contain_text(name)
+		expect(page.locator("#as-submitted")).to_contain_text("已提交")
 		expect(page.locator("#as-attachments")).to_contain_text(re.compile(r"leak\w*\.png"))
 		frappe.db.rollback()
 		ticket = frappe.get_doc("Service Ticket", name)

@@ -37,6 +37,7 @@
 			portal.show(message, portal.t("upload_failed").replace("{0}", e.message));
 			await new Promise((resolve) => setTimeout(resolve, 2500));
 		}
-		window.location.href = ticket.route;
+		// the ticket's page says the request is in, with its number
+		window.location.href = `${ticket.route}?submitted=1`;
 	});
 })();

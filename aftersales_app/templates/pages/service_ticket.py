@@ -26,6 +26,10 @@ def get_context(context):
 	for visit in ticket.visits:
 		visit.start, visit.end = display.when(visit.scheduled_start), display.when(visit.scheduled_end)
 		visit.done = display.when(visit.check_out)
+	if frappe.form_dict.get("submitted"):  # arriving from the new-request page
+		context.submitted_message = _("Your request {0} is submitted: we will tell you of each step").format(
+			ticket.name
+		)
 	context.ticket = ticket
 	context.title = ticket.name
 	context.show_sidebar = True

@@ -30,6 +30,7 @@ frappe.ui.form.on("Service Ticket", {
 	},
 
 	refresh(frm) {
+		sla_headline_in_words(frm);
 		frm.trigger("charge_freeze");
 		frm.trigger("render_history");
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
@@ -494,3 +495,72 @@ frappe.ui.form.on("Service Ticket", {
 		wrapper.html(html || `<div class="text-muted">${__("No earlier tickets")}</div>`);
 	},
 });
+
+// ERPNext's service level headline (erpnext/public/js/utils.js) is written in English ("Time to
+// Respond: 4 hours"): the same facts, from the same fields, in the user's language.
+function sla_headline_in_words(frm) {
+	if (frm.__as_sla_words) return;
+	frm.__as_sla_words = true;
+	const set = frm.dashboard.set_headline_alert.bind(frm.dashboard);
+	frm.dashboard.set_headline_alert = (html, ...rest) => set(sla_words(frm, html), ...rest);
+}
+
+function sla_words(frm, html) {
+	if (typeof html !== "string") return html;
+	if (html.includes("Time to Respond")) return sla_headline(frm, html.includes("Time to Resolve"));
+	return html
+		.replace(
+			"Service Level Agreement has been fulfilled",
+			__("Service Level Agreement has been fulfilled")
+		)
+		.replace("Service Level Agreement Failed", __("Service Level Agreement Failed"));
+}
+
+function sla_headline(frm, with_resolution) {
+	const doc = frm.doc;
+	const parts = [
+		sla_part(__("Time to Respond"), doc.response_by, doc.first_responded_on, doc.agreement_status),
+	];
+	if (with_resolution) {
+		parts.push(
+			sla_part(
+				__("Time to Resolve"),
+				doc.sla_resolution_by,
+				doc.sla_resolution_date || doc.resolution_date,
+				doc.agreement_status
+			)
+		);
+	}
+	const cells = parts
+		.map(
+			(p) => `<div class="col-xs-12 col-sm-6">
+				<span class="indicator whitespace-nowrap ${p.indicator}"><span>${frappe.utils.escape_html(
+					p.text
+				)}</span></span></div>`
+		)
+		.join("");
+	return `<div class="row">${cells}</div>`;
+}
+
+function sla_part(label, due, done, agreement_status) {
+	if (!due) return { text: `${label}: -`, indicator: "gray" };
+	if (done) {
+		const met = moment(done).isSameOrBefore(moment(due));
+		return { text: `${label}: ${met ? __("Met") : __("Not Met")}`, indicator: met ? "green" : "red" };
+	}
+	const left = moment(due).diff(frappe.datetime.system_datetime(true));
+	if (left < 60 * 1000) {
+		const fulfilled = agreement_status === "Fulfilled";
+		return { text: `${label}: ${__("Overdue")}`, indicator: fulfilled ? "green" : "red" };
+	}
+	return { text: `${label}: ${__("{0} left", [duration_words(left)])}`, indicator: "green" };
+}
+
+function duration_words(ms) {
+	const minutes = Math.floor(ms / 60000);
+	const days = Math.floor(minutes / 1440);
+	const hours = Math.floor((minutes % 1440) / 60);
+	if (days) return hours ? __("{0} days {1} hours", [days, hours]) : __("{0} days", [days]);
+	if (hours) return __("{0} hours", [hours]);
+	return __("{0} minutes", [minutes]);
+}

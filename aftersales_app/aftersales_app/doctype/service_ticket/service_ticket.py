@@ -238,6 +238,10 @@ class ServiceTicket(AppFieldsMixin, Document):
 		# after validate and its hooks: ERPNext's agreement (a "*" hook) has set the targets
 		escalation.set_escalation_due(self)
 
+	def after_insert(self):
+		if not frappe.flags.in_import:
+			tell_received(self)
+
 	def on_update(self):
 		log = self.log_state_change()
 		billing.reflow_charge(self)
@@ -598,6 +602,21 @@ class ServiceTicket(AppFieldsMixin, Document):
 
 # Fields a workflow action may carry along with the state change, whoever may edit the state.
 TRANSITION_FIELDS = {"hold_reason", "dispute_reason"}
+
+
+def tell_received(ticket):
+	"""A new ticket has a responsible person from the first moment, and the customer hears so:
+	the customer's acknowledgement with the ticket number, and the responsible agent's notice
+	(unless the agent registered it themselves)."""
+	from aftersales_app.notify import notify
+	from aftersales_app.notify.events import fullname
+
+	agent = ticket.responsible_agent
+	notify(ticket, "request_received", "received", agent_name=fullname(agent))
+	if agent and agent != frappe.session.user:
+		notify(
+			ticket, "request_to_handle", "received", channel=_(ticket.channel or "", context="Service Ticket")
+		)
 
 
 def tell_state_change(ticket, log):
