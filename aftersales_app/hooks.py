@@ -117,6 +117,8 @@ additional_timeline_content = {
 
 permission_query_conditions = {
 	"Service Ticket": "aftersales_app.permissions.ticket_query_conditions",
+	# the after-sales manager edits the workflows of the app's DocTypes, no other
+	"Workflow": "aftersales_app.permissions.workflow_query",
 	# a technician sees and edits only their own visits and the visits of their tickets
 	"Service Visit": "aftersales_app.permissions.service_visit_query",
 	# a technician sees the payments they collected and those of their tickets
@@ -141,6 +143,7 @@ permission_query_conditions = {
 }
 has_permission = {
 	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
+	"Workflow": "aftersales_app.permissions.has_workflow_permission",
 	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
 	"Service Payment": "aftersales_app.permissions.has_service_payment_permission",
 	"Service Return": "aftersales_app.permissions.has_service_return_permission",

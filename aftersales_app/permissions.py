@@ -506,3 +506,43 @@ def has_people_permission(doc, ptype: str | None = None, user: str | None = None
 		return None
 	listed = frappe.get_list(doc.doctype, filters={"name": doc.name}, pluck="name", limit=1, user=user)
 	return None if listed else False
+
+
+# --- the workflow the after-sales manager edits ---------------------------------------------------
+
+
+def _workflow_editor_only(user: str) -> bool:
+	"""A user who edits workflows through the after-sales role alone (not a System Manager)."""
+	user_roles = roles.roles_of(user)
+	return roles.MANAGER in user_roles and roles.SYSTEM_MANAGER not in user_roles
+
+
+def app_doctypes() -> list[str]:
+	"""The DocTypes of this app (its module)."""
+	return frappe.get_all("DocType", filters={"module": "Aftersales App", "istable": 0}, pluck="name")
+
+
+def workflow_query(user: str | None = None) -> str:
+	"""List condition for Workflow: the after-sales manager sees the workflows of the app's
+	DocTypes (the ticket's), not those of ERPNext's documents; a System Manager sees all."""
+	user = user or frappe.session.user
+	if user == "Administrator" or not _workflow_editor_only(user):
+		return ""
+	doctypes = ", ".join(frappe.db.escape(d) for d in app_doctypes())
+	return f"`tabWorkflow`.`document_type` in ({doctypes})"
+
+
+def has_workflow_permission(doc, ptype: str | None = None, user: str | None = None) -> bool | None:
+	"""A Workflow of the app's DocTypes for the after-sales manager, whatever it is renamed to;
+	others follow their role permissions (None)."""
+	user = user or frappe.session.user
+	if user == "Administrator" or not _workflow_editor_only(user):
+		return None
+	if doc.get("document_type") not in app_doctypes():
+		return False
+	if ptype == "write" and not doc.is_new():
+		# the DocType a stored workflow runs on stays (a workflow moved to an ERPNext document)
+		stored_type = frappe.db.get_value("Workflow", doc.name, "document_type")
+		if stored_type and stored_type != doc.document_type:
+			return False
+	return None

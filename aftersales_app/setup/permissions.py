@@ -45,6 +45,16 @@ KNOWLEDGE = {
 # Whoever records a collection (登记回款) picks how it was paid: the link field needs "select" on
 # Mode of Payment (the pick and the check of the value), not the accounts each mode posts to.
 PAYMENT = {"Mode of Payment": ("select",)}
+# The after-sales manager edits the ticket's workflow without code (seed 001): the Workflow of
+# the app's DocTypes only (aftersales_app.permissions.workflow_query), its states and actions.
+WORKFLOW = {
+	"Workflow": ("read", "write"),
+	"Workflow State": ("read", "write", "create"),
+	"Workflow Action Master": ("read", "write", "create"),
+}
+# Frappe's pages the roles use, beside the roles the page names (Frappe's Custom Role, what
+# Role Permission for Page and Report makes)
+PAGES = {"workflow-builder": ("After-Sales Manager",)}
 ERPNEXT_PERMISSIONS = {
 	"Service Agent": {**AGENT_PERMISSIONS, **IMPORT, **RETURNS, **KNOWLEDGE, **PAYMENT},
 	"After-Sales Manager": {
@@ -57,6 +67,7 @@ ERPNEXT_PERMISSIONS = {
 		"Holiday List": READ,
 		**RETURNS,
 		**PAYMENT,
+		**WORKFLOW,
 	},
 	# read, narrowed by row rules to the customers, contacts, addresses and serial numbers of the
 	# technician's own tickets (aftersales_app.permissions.people_query_conditions)
@@ -89,10 +100,35 @@ def setup_erpnext_permissions():
 				update_permission_property(doctype, role, 0, right, 1, validate=False)
 			if new and "read" not in rights:  # a new rule reads by default: "select" alone
 				update_permission_property(doctype, role, 0, "read", 0, validate=False)
+	setup_page_roles()
 	frappe.clear_cache()
+
+
+def setup_page_roles():
+	"""The roles of PAGES on Frappe's pages, added to the page's Custom Role (made where missing;
+	roles an admin added or removed there otherwise stay)."""
+	for page, page_roles in PAGES.items():
+		if not frappe.db.exists("Page", page):
+			continue
+		name = frappe.db.get_value("Custom Role", {"page": page})
+		doc = frappe.get_doc("Custom Role", name) if name else frappe.new_doc("Custom Role")
+		if not name:
+			doc.page = page
+			# a new Custom Role stands beside the page's own roles: keep them named too
+			doc.set("roles", [{"role": row.role} for row in frappe.get_doc("Page", page).roles])
+		have = {row.role for row in doc.roles}
+		for role in page_roles:
+			if role not in have and frappe.db.exists("Role", role):
+				doc.append("roles", {"role": role})
+		doc.save(ignore_permissions=True)
 
 
 def remove_erpnext_permissions():
 	for role, doctypes in ERPNEXT_PERMISSIONS.items():
 		frappe.db.delete("Custom DocPerm", {"role": role, "parent": ("in", list(doctypes))})
+	for page, page_roles in PAGES.items():
+		if name := frappe.db.get_value("Custom Role", {"page": page}):
+			frappe.db.delete(
+				"Has Role", {"parenttype": "Custom Role", "parent": name, "role": ("in", page_roles)}
+			)
 	frappe.clear_cache()

@@ -51,7 +51,7 @@ def test_finance_confirms_a_payment_and_the_customer_sees_what_is_due(
 		page.goto(f"{live_server}/app/service-payment")
 		row = page.locator(".list-row-container", has_text=payment.name)
 		row.wait_for(timeout=30000)
-		expect(row.locator(".indicator-pill").first).to_contain_text("待确认")
+		expect(row.locator(".indicator-pill").first).to_contain_text("未确认")
 		page.screenshot(path=str(artifacts / "desk-payments-to-confirm.png"), full_page=True)
 
 		page.goto(f"{live_server}/app/service-payment/{payment.name}")

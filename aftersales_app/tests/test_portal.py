@@ -145,6 +145,7 @@ def test_customer_reads_a_ticket_with_timeline_and_actions():
 		assert hidden not in view
 
 
+@pytest.mark.usefixtures("jobs_do_not_commit")
 def test_the_pools_rounds_stay_off_the_customers_timeline():
 	"""Finding a technician is one step to the customer: asked, not accepted in time, back to
 	dispatch and the pool, asked again — the timeline shows it once, then the work."""

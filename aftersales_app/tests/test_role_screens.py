@@ -6,6 +6,7 @@ import json
 import re
 from pathlib import Path
 
+import pytest
 import requests
 
 import frappe
@@ -216,3 +217,98 @@ def test_the_proof_photo_goes_up_before_the_first_save(api_url):
 		for name in names:
 			frappe.delete_doc("File", name, ignore_permissions=True, force=True)
 		frappe.db.commit()
+
+
+# --- the after-sales manager edits the ticket's workflow without code --------------------------------
+
+
+def ticket_workflow() -> str:
+	return frappe.db.get_value("Workflow", {"document_type": "Service Ticket", "is_active": 1})
+
+
+@pytest.fixture
+def another_workflow():
+	"""A workflow of an ERPNext document, the System Manager's."""
+	doc = frappe.get_doc(
+		{
+			"doctype": "Workflow",
+			"workflow_name": "测试 工单以外的流程",
+			"document_type": "Issue",
+			"is_active": 0,
+			"states": [{"state": "Approved", "doc_status": "0", "allow_edit": "System Manager"}],
+		}
+	).insert(ignore_permissions=True)
+	frappe.db.commit()
+	yield doc.name
+	frappe.delete_doc("Workflow", doc.name, force=True, ignore_permissions=True)
+	frappe.db.commit()
+
+
+def test_the_manager_opens_and_edits_the_tickets_workflow_and_no_other(api_url, another_workflow):
+	"""无页面权限 met the after-sales manager on the ticket's Workflow: they open it and its builder,
+	add a state as the builder saves, and see no workflow of ERPNext's documents; agents edit none."""
+	name = ticket_workflow()
+	manager = http_session(api_url, world.MANAGER)
+	listed = manager.get(
+		f"{api_url}/api/resource/Workflow",
+		params={"fields": json.dumps(["name", "document_type"]), "limit_page_length": 0},
+		timeout=60,
+	).json()["data"]
+	assert {row["document_type"] for row in listed} == {"Service Ticket"}, listed
+	assert manager.get(f"{api_url}/api/resource/Workflow/{another_workflow}", timeout=60).status_code == 403
+	page = manager.get(
+		f"{api_url}/api/method/frappe.desk.desk_page.getpage", params={"name": "workflow-builder"}, timeout=60
+	)
+	assert page.ok, page.text[:200]
+
+	doc = manager.get(f"{api_url}/api/resource/Workflow/{name}", timeout=60).json()["data"]
+	state = manager.post(
+		f"{api_url}/api/resource/Workflow State",
+		json={"workflow_state_name": "测试 等待配件", "style": "Warning"},
+		timeout=60,
+	)
+	assert state.ok, state.text[:300]
+	try:
+		doc["states"].append(
+			{"state": "测试 等待配件", "doc_status": "0", "allow_edit": "After-Sales Manager"}
+		)
+		saved = manager.post(
+			f"{api_url}/api/method/frappe.client.save", data={"doc": json.dumps(doc)}, timeout=60
+		)
+		assert saved.ok, saved.text[:300]
+		frappe.db.rollback()
+		assert "测试 等待配件" in {row.state for row in frappe.get_doc("Workflow", name).states}
+		# the workflow stays the ticket's: moved to another DocType, refused
+		moved = {**saved.json()["message"], "document_type": "Issue"}
+		refused = manager.post(
+			f"{api_url}/api/method/frappe.client.save", data={"doc": json.dumps(moved)}, timeout=60
+		)
+		assert refused.status_code == 403, refused.text[:300]
+		agent = http_session(api_url, world.AGENT)
+		assert agent.get(f"{api_url}/api/resource/Workflow/{name}", timeout=60).status_code == 403
+	finally:
+		frappe.db.rollback()
+		workflow = frappe.get_doc("Workflow", name)
+		workflow.set("states", [row for row in workflow.states if row.state != "测试 等待配件"])
+		workflow.save(ignore_permissions=True)
+		frappe.delete_doc("Workflow State", "测试 等待配件", force=True, ignore_permissions=True)
+		frappe.db.commit()
+
+
+def test_one_word_for_a_state_and_its_category():
+	"""The workflow's grid read 州 (an address's State) and After-Sales Settings named the
+	categories otherwise than the states (暂缓处理 beside 搁置, 开 for Open)."""
+	from frappe import _
+
+	from aftersales_app.status import state_map
+
+	frappe.local.lang = "zh"
+	try:
+		for parent in ("Workflow Document State", "Workflow Transition"):
+			assert _("State", context=parent) == "状态"
+		for state, row in state_map().items():
+			for context in ("After-Sales State", "Service Ticket"):
+				assert _(row.category, context=context) == state, (state, row.category, context)
+		assert _("Unconfirmed", context="Service Payment") != _("Awaiting Customer", context="Service Ticket")
+	finally:
+		frappe.local.lang = "en"

@@ -29,6 +29,19 @@ frappe.ui.form.on("Service Ticket", {
 		if (frm.is_new() && !frm.doc.channel) frm.set_value("channel", "Phone");
 	},
 
+	// Three workflow actions are the app's own actions, which ask for more than the move: a
+	// decline its reason, a dispute what is still wrong, a payment the collection itself
+	// (aftersales_app.status.MOVES_NEEDING_ACTION refuses them bare). Taken from the workflow's
+	// Actions menu, they open the app's dialog instead; found by where they lead, never by name.
+	before_workflow_action(frm) {
+		const own = own_action_of(frm, frm.selected_workflow_action);
+		if (!own) return;
+		frappe.dom.unfreeze();
+		frm.selected_workflow_action = null;
+		own();
+		return new Promise(() => {}); // the workflow's own call is not made
+	},
+
 	refresh(frm) {
 		sla_headline_in_words(frm);
 		frm.trigger("charge_freeze");
@@ -203,15 +216,7 @@ frappe.ui.form.on("Service Ticket", {
 			);
 		}
 		if (doc.charge_invoice && doc.outstanding_amount - doc.unconfirmed_amount > 0 && collecting && open) {
-			frm.add_custom_button(
-				__("Record Payment"),
-				() =>
-					frappe.new_doc("Service Payment", {
-						service_ticket: doc.name,
-						amount: doc.outstanding_amount - doc.unconfirmed_amount,
-					}),
-				group
-			);
+			frm.add_custom_button(__("Record Payment"), () => record_payment(frm), group);
 		}
 		if (doc.charge_invoice) {
 			frm.add_custom_button(
@@ -260,27 +265,7 @@ frappe.ui.form.on("Service Ticket", {
 		}
 		if (dispatcher && doc.status === C.AWAITING_CUSTOMER) {
 			// the workflow's own dispute action carries no reason: this one asks it
-			frm.add_custom_button(__("Customer Disputes"), () =>
-				frappe.prompt(
-					[
-						{
-							fieldname: "reason",
-							fieldtype: "Small Text",
-							label: __("What is still wrong"),
-							reqd: 1,
-						},
-					],
-					(values) =>
-						frappe
-							.xcall("aftersales_app.api.resolution.dispute_for_customer", {
-								ticket: doc.name,
-								reason: values.reason,
-							})
-							.then(() => frm.reload_doc()),
-					__("Customer Disputes"),
-					__("Submit")
-				)
-			);
+			frm.add_custom_button(__("Customer Disputes"), () => ask_dispute(frm));
 		}
 		if (dispatcher && [C.DISPATCHING, C.AWAITING_ACCEPTANCE].includes(doc.status)) {
 			frm.add_custom_button(
@@ -311,13 +296,7 @@ frappe.ui.form.on("Service Ticket", {
 			frm.add_custom_button(__("Accept", null, "Service Ticket"), () => run("accept_ticket")).addClass(
 				"btn-primary"
 			);
-			frm.add_custom_button(__("Decline", null, "Service Ticket"), () =>
-				ask(
-					__("Decline", null, "Service Ticket"),
-					[{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
-					"decline_ticket"
-				)
-			);
+			frm.add_custom_button(__("Decline", null, "Service Ticket"), () => ask_decline(frm));
 		}
 		if (
 			[C.AWAITING_ACCEPTANCE, C.IN_PROGRESS].includes(doc.status) &&
@@ -563,4 +542,61 @@ function duration_words(ms) {
 	if (days) return hours ? __("{0} days {1} hours", [days, hours]) : __("{0} days", [days]);
 	if (hours) return __("{0} hours", [hours]);
 	return __("{0} minutes", [minutes]);
+}
+
+function own_action_of(frm, action) {
+	const workflow = (frappe.workflow.workflows || {})[frm.doctype] || {};
+	const transition = (workflow.transitions || []).find(
+		(t) => t.state === frm.doc.workflow_state && t.action === action
+	);
+	if (!transition) return null;
+	const states = frappe.boot.aftersales_states || {};
+	const from = (states[transition.state] || {}).category;
+	const to = (states[transition.next_state] || {}).category;
+	const C = aftersales.category;
+	const own = {
+		[`${C.AWAITING_ACCEPTANCE}>${C.DISPATCHING}`]: () => ask_decline(frm),
+		[`${C.AWAITING_CUSTOMER}>${C.IN_PROGRESS}`]: () => ask_dispute(frm),
+		[`${C.AWAITING_PAYMENT}>${C.PAYMENT_SUBMITTED}`]: () => record_payment(frm),
+	};
+	return own[`${from}>${to}`] || null;
+}
+
+function ask_decline(frm) {
+	frappe.prompt(
+		[{ fieldname: "reason", fieldtype: "Small Text", label: __("Reason"), reqd: 1 }],
+		(values) =>
+			frappe
+				.xcall("aftersales_app.api.dispatch.decline_ticket", { ticket: frm.doc.name, ...values })
+				.then(() => frm.reload_doc()),
+		__("Decline", null, "Service Ticket"),
+		__("Submit")
+	);
+}
+
+function ask_dispute(frm) {
+	frappe.prompt(
+		[{ fieldname: "reason", fieldtype: "Small Text", label: __("What is still wrong"), reqd: 1 }],
+		(values) =>
+			frappe
+				.xcall("aftersales_app.api.resolution.dispute_for_customer", {
+					ticket: frm.doc.name,
+					reason: values.reason,
+				})
+				.then(() => frm.reload_doc()),
+		__("Customer Disputes"),
+		__("Submit")
+	);
+}
+
+function record_payment(frm) {
+	const doc = frm.doc;
+	if (!doc.charge_invoice) {
+		frappe.msgprint(__("Make the charge invoice before recording a payment"));
+		return;
+	}
+	frappe.new_doc("Service Payment", {
+		service_ticket: doc.name,
+		amount: Math.max(doc.outstanding_amount - doc.unconfirmed_amount, 0),
+	});
 }
