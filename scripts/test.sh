@@ -46,7 +46,7 @@ as_bench "cd apps/$APP_NAME && AFTERSALES_TEST_SITE='$TEST_SITE' AFTERSALES_INST
 	AFTERSALES_BENCH_PATH='$BENCH_PATH' AFTERSALES_DB_ROOT_PASSWORD='$DB_ROOT_PASSWORD' \
 	AFTERSALES_ADMIN_PASSWORD='$ADMIN_PASSWORD' AFTERSALES_DB_CONTROL='${DB_CONTROL:-}' \
 	AFTERSALES_PREVIOUS_RELEASE='$PREVIOUS_RELEASE' AFTERSALES_PREVIOUS_TREE='$PREVIOUS_TREE' \
-	../../env/bin/python -m pytest $*"
+	../../env/bin/python -m pytest --durations=30 $*"
 status=$?
 set -e
 # Screenshots and other artifacts the run saved, copied back beside the checkout.

@@ -18,6 +18,7 @@ from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.custom_fields import make_custom_fields
 from aftersales_app.setup.knowledge import make_default_category, make_knowledge_base
 from aftersales_app.setup.landing import remove_landing_pages, set_landing_pages
+from aftersales_app.setup.language import sync_desk_formats
 from aftersales_app.setup.notifications import make_notifications, remove_notifications
 from aftersales_app.setup.permissions import (
 	make_roles,
@@ -89,6 +90,7 @@ def after_setup_wizard(args=None):
 	make_customer_tag_rules()
 	make_handler_groups()
 	make_default_category()
+	sync_desk_formats()
 
 
 def set_settings_defaults(also_empty: bool = False):

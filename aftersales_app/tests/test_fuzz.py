@@ -47,6 +47,9 @@ BAD_VALUES = [
 	"null",
 ]
 BAD_JSON = [None, {"name": ["like", "%"]}, [1, 2], -1, 10**20, 1.5, True]
+FULL_ROLES = ("agent", "customer", "guest")
+SAMPLE = [BAD_VALUES[1], BAD_VALUES[2], BAD_VALUES[3], BAD_VALUES[7]]  # a name, long, JSON, markup
+JSON_SAMPLE = [BAD_JSON[1], BAD_JSON[2], BAD_JSON[4]]  # a filter, a list, a huge number
 
 
 def app_methods() -> list:
@@ -100,10 +103,14 @@ def test_bad_input_never_makes_a_server_error(api_url, api_headers, report):
 	for role in ROLES:
 		for path, fn in methods:
 			params = params_of(fn)
+			# every bad value as the broadest roles (customer service, the portal's customer, a
+			# guest); the narrower staff roles, whose calls mostly stop at the same permission
+			# checks, with a sample of each kind
+			values, json_values = (BAD_VALUES, BAD_JSON) if role in FULL_ROLES else (SAMPLE, JSON_SAMPLE)
 			cases = [("form", {})]
 			for param in params:
-				cases += [("form", {param: value}) for value in BAD_VALUES]
-				cases += [("json", {param: value}) for value in BAD_JSON]
+				cases += [("form", {param: value}) for value in values]
+				cases += [("json", {param: value}) for value in json_values]
 			cases.append(("form", {p: BAD_VALUES[1] for p in params}))
 			for kind, args in cases:
 				if path.endswith("lookup_ticket"):

@@ -16,8 +16,8 @@ import pytest
 from frappe.translate import load_lang
 
 # Upstream translations that are wrong (Out of AMC reads "out of the asset management company"):
-# the app corrects them site-wide, keeping their meaning.
-CORRECTIONS = {"Out of AMC"}
+# the app corrects them site-wide, keeping their meaning; the unit Nos (pieces) is left as "Nos".
+CORRECTIONS = {"Out of AMC", "Nos"}
 PACKAGE = Path(__file__).resolve().parents[1]
 MESSAGE = re.compile(r"""(?<![\w.])_{1,2}\(\s*(["'])((?:\\.|(?!\1).)+)\1\s*[,)]""")
 

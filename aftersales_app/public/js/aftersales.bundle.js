@@ -130,3 +130,30 @@ if (frappe.views && frappe.views.KanbanView) {
 		}
 	};
 }
+
+// Frappe's grid and report cells format a Select value with __(value), without the DocType the
+// form's own select and labels ask with: one value read two ways (After-Sales Settings' category
+// On Hold read 暂缓处理 in its grid and 搁置 on the ticket). Ask with the DocType first, as the form
+// does; Frappe falls back to the word without it.
+(function () {
+	const formatters = frappe.form.formatters;
+	const select = formatters.Select;
+	formatters.Select = function (value, df, ...rest) {
+		if (value && typeof value === "string" && df && df.parent) {
+			return __(formatters.Data(value, df), null, df.parent);
+		}
+		return select.call(this, value, df, ...rest);
+	};
+	// Link values of a translated DocType (Role, DocType …) read translated in the link control
+	// and the list view, but not in a grid's cells: the same there.
+	const link = formatters.Link;
+	formatters.Link = function (value, df, ...rest) {
+		const html = link.call(this, value, df, ...rest);
+		const translated = (frappe.boot.translated_doctypes || []).includes(df && df.options);
+		if (!translated || !value || typeof html !== "string" || __(value) === value) return html;
+		const shown = frappe.utils.escape_html(value);
+		const words = frappe.utils.escape_html(__(value));
+		if (html === value || html === shown) return words; // a cell's plain value
+		return html.replace(`>${shown}<`, `>${words}<`);
+	};
+})();

@@ -3,6 +3,7 @@
 
 frappe.ui.form.on("Service Ticket", {
 	setup(frm) {
+		sla_headline_in_words(frm); // before any refresh: ERPNext sets its headline on refresh
 		frm.set_query("fault_type", () => ({ filters: { disabled: 0 } }));
 		frm.set_query("contact", () => ({
 			query: "frappe.contacts.doctype.contact.contact.contact_query",
@@ -43,7 +44,6 @@ frappe.ui.form.on("Service Ticket", {
 	},
 
 	refresh(frm) {
-		sla_headline_in_words(frm);
 		frm.trigger("charge_freeze");
 		frm.trigger("render_history");
 		if (!frm.is_new()) frm.trigger("dispatch_buttons");
