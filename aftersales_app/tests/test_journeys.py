@@ -2,8 +2,8 @@
 Administrator), on the Chinese site, through the screens — the buttons, menus, dialogs and link
 fields of the role's own forms, no whitelisted-method shortcut. One ticket goes the whole way:
 
-the agent registers a phoned-in fault and dispatches it; the technician accepts, visits with a
-part and files the return slip; the customer confirms on the portal and sees the same price; the
+the agent registers a phoned-in fault and puts it in the pool; the technician grabs it there,
+visits with a part and a photo and files the return slip; the customer confirms on the portal and sees the same price; the
 technician records the collection with its proof photo; finance confirms it; the customer answers
 the survey; a guest looks the ticket up; the manager adds a workflow state and maps it.
 
@@ -171,6 +171,11 @@ class Walk:
 		)
 		self.step("save")
 
+	def upload(self, path):
+		"""Frappe's file uploader, opened by an attach button: choose the file, upload it."""
+		self.page.locator(".modal.show input[type='file']").set_input_files(str(path))
+		self.page.locator(".modal.show .btn-modal-primary, .modal.show .btn-primary").last.click()
+
 	def confirm(self):
 		self.page.locator(".modal.show .btn-primary").last.click()
 		self.step("confirm")
@@ -250,28 +255,26 @@ def test_the_agent_registers_a_phoned_in_fault_and_dispatches_it(day, walk):
 	expect(page.locator(".page-head .indicator-pill:visible").last).to_contain_text("待审核")
 	agent.workflow_action("审核通过")
 	expect(page.locator(".page-head .indicator-pill:visible").last).to_contain_text("待派单", timeout=30000)
-	agent.button("指派工程师", group="派单")
-	page.wait_for_function("window.cur_dialog && cur_dialog.display", timeout=30000)
-	page.evaluate("(tech) => cur_dialog.set_value('technician', tech)", world.TECH)
-	agent.step("choose the technician")
-	agent.confirm()
+	agent.button("放入工单池", group="派单")  # for the qualified technicians to grab
 	expect(page.locator(".page-head .indicator-pill:visible").last).to_contain_text("待接单", timeout=30000)
 	agent.shot("agent-dispatched")
 	ticket = stored_ticket()
-	assert (ticket.assigned_technician, category_of(ticket.workflow_state)) == (
-		world.TECH,
-		"Awaiting Acceptance",
-	)
+	assert category_of(ticket.workflow_state) == "Awaiting Acceptance" and not ticket.assigned_technician
+	assert frappe.db.get_value("Service Ticket", DAY["ticket"], "in_pool") == 1
 
 
-def test_the_technician_accepts_visits_with_a_part_and_files_the_return_slip(day, walk):
+def test_the_technician_grabs_from_the_pool_visits_and_files_the_return_slip(day, walk, tmp_path):
 	tech = walk("Service Technician", world.TECH)
 	page = tech.page
 	page.wait_for_url(re.compile(r".*/app/after-sales$"), timeout=30000)
-	tech.open(f"/app/service-ticket/{DAY['ticket']}", "the ticket")
-	tech.wait_form("Service Ticket", DAY["ticket"])
-	tech.button("接单")
+	tech.open("/app/service-ticket-pool", "the pool")  # 工单池: the jobs they may grab
+	card = page.locator(".as-pool .frappe-card", has_text=DAY["ticket"])
+	card.wait_for(timeout=30000)
+	card.locator("button", has_text="抢单").click()
+	page.wait_for_url(f"**/app/service-ticket/{DAY['ticket']}", timeout=30000)
+	tech.step("grab")
 	expect(page.locator(".page-head .indicator-pill:visible").last).to_contain_text("处理中", timeout=30000)
+	assert stored_ticket().assigned_technician == world.TECH
 
 	tech.open(f"/app/service-visit/new?ticket={DAY['ticket']}", "new visit")
 	tech.wait_form("Service Visit")
@@ -291,8 +294,20 @@ def test_the_technician_accepts_visits_with_a_part_and_files_the_return_slip(day
 	)
 	page.wait_for_timeout(500)
 	tech.step("fill the visit")
+	# a photo of the work, taken before the visit is first saved
+	photo = tmp_path / "现场照片.png"
+	photo.write_bytes(PNG)
+	photos = page.locator(".frappe-control[data-fieldname='photos']")
+	photos.locator(".grid-add-row").click()
+	photos.locator(".grid-body .grid-row").last.locator(".btn-open-row").click()
+	page.locator(".grid-row-open .frappe-control[data-fieldname='photo'] button").first.click()
+	tech.upload(photo)
+	page.wait_for_function("(cur_frm.doc.photos || []).some((p) => p.photo)", timeout=30000)
+	tech.step("add a photo")
 	tech.save()
 	DAY["visit"] = page.evaluate("cur_frm.doc.name")
+	frappe.db.rollback()  # the server's commit
+	assert frappe.db.get_value("Service Visit Photo", {"parent": DAY["visit"]}, "photo")
 	rate = page.evaluate("cur_frm.doc.parts[0].rate")
 	assert rate == world.PART_PRICE  # the customer's price list, as the invoice will bill it
 	tech.button("签到")
@@ -340,8 +355,7 @@ def test_the_technician_records_the_collection_with_its_proof(day, walk, tmp_pat
 	photo = tmp_path / "收款凭证.png"
 	photo.write_bytes(PNG)
 	page.locator(".frappe-control[data-fieldname='proof'] button").first.click()
-	page.locator(".modal.show input[type='file']").set_input_files(str(photo))
-	page.locator(".modal.show .btn-modal-primary, .modal.show .btn-primary").last.click()
+	tech.upload(photo)
 	page.wait_for_function("cur_frm.doc.proof", timeout=30000)
 	tech.step("upload the proof before saving")
 	tech.save()
@@ -527,3 +541,46 @@ SCREENS = (
 	"guest-lookup",
 	"manager-workflow",
 )
+
+
+# --- the words of what people get besides screens: messages and the printed job sheet -----------
+
+
+JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+
+
+def test_every_message_of_the_app_reads_chinese_on_a_chinese_site():
+	"""The e-mail, SMS, desk and robot texts are the site's Notification records, installed in the
+	site's language: outside their placeholders, no English word."""
+	from aftersales_app.notify.events import EVENTS
+
+	methods = [event.method for event in EVENTS.values()]
+	english = {}
+	for row in frappe.get_all(
+		"Notification",
+		filters={"method": ("in", methods)},
+		fields=["name", "subject", "message"],
+	):
+		for text in (row.name, row.subject or "", row.message or ""):
+			plain = frappe.utils.strip_html(JINJA.sub(" ", text))
+			if words := english_words(plain):
+				english[row.name] = sorted(words)
+	assert len(methods) >= 20
+	assert not english, english
+
+
+def test_the_printed_job_sheet_reads_chinese():
+	from frappe.utils.print_utils import get_print
+
+	from aftersales_app.tests.utils import as_user, make_ticket
+
+	ticket = make_ticket(subject="派工单 用词", serial_no=world.SERIAL_IN, assigned_technician=world.TECH)
+	lang = frappe.local.lang
+	frappe.local.lang = "zh"
+	try:
+		html = as_user(world.AGENT, get_print, "Service Ticket", ticket.name, "Service Ticket Job Sheet")
+	finally:
+		frappe.local.lang = lang
+	body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
+	text = frappe.utils.strip_html(body)
+	assert not english_words(text), sorted(english_words(text))
