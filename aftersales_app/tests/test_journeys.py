@@ -208,6 +208,7 @@ def walk(browser, live_server, report, artifacts):
 		else:
 			login(w.page, live_server, user, PASSWORD)
 		w.step("sign in")
+		w.page.wait_for_timeout(1000)  # the workspace's cards fade in
 		w.shot(f"landing-{ROLE_SLUGS[role]}")  # where the role lands
 		return w
 
