@@ -10,6 +10,7 @@ the survey; a guest looks the ticket up; the manager adds a workflow state and m
 Each journey asserts what its user sees (numbers, words, no error message, no English word on the
 screens it passes) and what the database holds after, and prints its steps and time."""
 
+import contextlib
 import re
 import time
 from pathlib import Path
@@ -208,7 +209,9 @@ def walk(browser, live_server, report, artifacts):
 		else:
 			login(w.page, live_server, user, PASSWORD)
 		w.step("sign in")
-		w.page.wait_for_timeout(1000)  # the workspace's cards fade in
+		with contextlib.suppress(Exception):  # the workspace's cards and charts load after it
+			w.page.wait_for_function("!document.body.innerText.includes('载入中')", timeout=20000)
+			w.page.wait_for_timeout(1500)
 		w.shot(f"landing-{ROLE_SLUGS[role]}")  # where the role lands
 		return w
 
