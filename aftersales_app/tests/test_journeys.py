@@ -172,8 +172,10 @@ class Walk:
 		)
 		self.step("save")
 
-	def upload(self, path):
-		"""Frappe's file uploader, opened by an attach button: choose the file, upload it."""
+	def upload(self, button, path):
+		"""A photo through Frappe's file uploader, opened by an attach button: choose it, upload it."""
+		path.write_bytes(PNG)
+		button.click()
 		self.page.locator(".modal.show input[type='file']").set_input_files(str(path))
 		self.page.locator(".modal.show .btn-modal-primary, .modal.show .btn-primary").last.click()
 
@@ -299,13 +301,11 @@ def test_the_technician_grabs_from_the_pool_visits_and_files_the_return_slip(day
 	page.wait_for_timeout(500)
 	tech.step("fill the visit")
 	# a photo of the work, taken before the visit is first saved
-	photo = tmp_path / "现场照片.png"
-	photo.write_bytes(PNG)
 	photos = page.locator(".frappe-control[data-fieldname='photos']")
 	photos.locator(".grid-add-row").click()
 	photos.locator(".grid-body .grid-row").last.locator(".btn-open-row").click()
-	page.locator(".grid-row-open .frappe-control[data-fieldname='photo'] button").first.click()
-	tech.upload(photo)
+	button = page.locator(".grid-row-open .frappe-control[data-fieldname='photo'] button").first
+	tech.upload(button, tmp_path / "现场照片.png")
 	page.wait_for_function("(cur_frm.doc.photos || []).some((p) => p.photo)", timeout=30000)
 	tech.step("add a photo")
 	tech.save()
@@ -356,10 +356,9 @@ def test_the_technician_records_the_collection_with_its_proof(day, walk, tmp_pat
 	cash = frappe.db.get_value("Mode of Payment", {"type": "Cash", "enabled": 1})
 	tech.pick("mode_of_payment", cash[:1])  # 付款方式 offers the modes (it offered nothing)
 	assert page.evaluate("cur_frm.doc.mode_of_payment")
-	photo = tmp_path / "收款凭证.png"
-	photo.write_bytes(PNG)
-	page.locator(".frappe-control[data-fieldname='proof'] button").first.click()
-	tech.upload(photo)
+	tech.upload(
+		page.locator(".frappe-control[data-fieldname='proof'] button").first, tmp_path / "收款凭证.png"
+	)
 	page.wait_for_function("cur_frm.doc.proof", timeout=30000)
 	tech.step("upload the proof before saving")
 	tech.save()
