@@ -20,7 +20,8 @@ from aftersales_app.exceptions import (
 )
 from aftersales_app.mixins.app_fields import save_as_app
 from aftersales_app.notify import notify
-from aftersales_app.notify.events import fullname, when
+from aftersales_app.notify.events import fullname
+from aftersales_app.portal.display import when
 from aftersales_app.status import (
 	AWAITING_ACCEPTANCE,
 	DISPATCHING,

@@ -66,7 +66,7 @@ jinja = {
 	"methods": [
 		"aftersales_app.printing.lookup_qr_code",
 		"aftersales_app.printing.lookup_url",
-		"aftersales_app.printing.technician_name",
+		"aftersales_app.portal.display.technician_name",
 		# a ticket's HTML cleaned again on the way out, as the portal prints it
 		"aftersales_app.portal.display.safe_html",
 	]

@@ -23,9 +23,3 @@ def lookup_qr_code(ticket: str) -> str:
 	buffer = io.BytesIO()
 	code.png(buffer, scale=4, quiet_zone=2)
 	return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
-
-
-def technician_name(technician: str | None) -> str:
-	if not technician:
-		return ""
-	return frappe.db.get_value("Service Technician", technician, "technician_name") or technician

@@ -9,9 +9,9 @@ per event, occurrence and recipient, after the commit."""
 from dataclasses import dataclass, field
 
 import frappe
-from frappe.utils import format_datetime
 
 from aftersales_app import roles
+from aftersales_app.portal.display import when
 
 EMAIL, SYSTEM, SMS, ROBOT = "Email", "System Notification", "SMS", "Robot"
 
@@ -530,10 +530,6 @@ def staff_of(event: Event, doc, context: dict) -> list[str]:
 
 def fullname(user: str | None) -> str:
 	return frappe.utils.get_fullname(user) if user else ""
-
-
-def when(value) -> str:
-	return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""
 
 
 def expected_by(ticket) -> str:

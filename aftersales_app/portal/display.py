@@ -5,6 +5,7 @@ sees."""
 import frappe
 from frappe import _
 from frappe.query_builder import DocType
+from frappe.utils import format_datetime
 
 from aftersales_app.permissions import customer_users
 from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, state_map
@@ -116,12 +117,17 @@ def visits(ticket: str) -> list[frappe._dict]:
 
 
 def technician_name(technician: str | None, first_only: bool = False) -> str:
-	"""A technician's name as customers see it (Service Technician is named by its user)."""
+	"""A technician's name, one for paper and screen (the job sheet, the portal, the lookup): the
+	technician record's name, else their user's full name; `first_only` (a guest's lookup) the
+	user's first name alone."""
 	if not technician:
 		return ""
-	user = frappe.db.get_value("Service Technician", technician, "user") or technician
+	record = frappe.db.get_value("Service Technician", technician, ["user", "technician_name"], as_dict=True)
+	user = (record and record.user) or technician
 	if first_only:
 		return frappe.db.get_value("User", user, "first_name") or ""
+	if record and record.technician_name:
+		return record.technician_name
 	return frappe.utils.get_fullname(user) if frappe.db.exists("User", user) else ""
 
 
@@ -152,7 +158,6 @@ def safe_html(value: str | None) -> str:
 
 
 def when(value) -> str:
-	"""Date and time as the portal prints them (the site's time zone)."""
-	from frappe.utils import format_datetime
-
+	"""Date and time as the portal, the customer's messages and the job sheet print them (the
+	site's time zone)."""
 	return format_datetime(value, "yyyy-MM-dd HH:mm") if value else ""

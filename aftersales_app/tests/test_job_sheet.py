@@ -113,3 +113,24 @@ def test_html_stored_past_the_cleaning_prints_inert():
 	html = sheet(ticket.name, world.AGENT)
 	assert "漏水" in html
 	assert "<script>window.__xss=2" not in html and "onerror" not in html  # inert text at most
+
+
+def test_the_technician_reads_the_same_on_paper_and_on_the_portal():
+	"""The technician record's name (what the office calls them, 周师傅) on the job sheet and on
+	the customer's ticket page alike; the user's full name only where the record has none."""
+	from aftersales_app.api.portal import get_ticket
+
+	technician = frappe.db.get_value("Service Technician", {"user": world.TECH})
+	before = frappe.db.get_value("Service Technician", technician, "technician_name")
+	ticket = make_ticket(customer=world.CUSTOMER, assigned_technician=world.TECH)
+	try:
+		frappe.db.set_value("Service Technician", technician, "technician_name", "纸上周师傅")
+		assert frappe.utils.get_fullname(world.TECH) != "纸上周师傅"
+		assert "纸上周师傅" in in_chinese(sheet, ticket.name, world.AGENT)
+		assert as_user(world.PORTAL_USER, get_ticket, ticket.name)["technician"] == "纸上周师傅"
+		frappe.db.set_value("Service Technician", technician, "technician_name", "")
+		portal = as_user(world.PORTAL_USER, get_ticket, ticket.name)["technician"]
+		assert portal == frappe.utils.get_fullname(world.TECH)
+		assert portal in in_chinese(sheet, ticket.name, world.AGENT)
+	finally:
+		frappe.db.set_value("Service Technician", technician, "technician_name", before)
