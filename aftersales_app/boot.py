@@ -5,8 +5,15 @@ import frappe
 
 def boot_session(bootinfo):
 	"""Colour, icon and category of each ticket state, for list, kanban and form indicators; the
-	categories and role sets the desk scripts ask about (one vocabulary with the server's)."""
-	if frappe.session.user == "Guest" or not frappe.has_permission("Service Ticket", "read"):
+	categories and role sets the desk scripts ask about (one vocabulary with the server's); the
+	label of each event the outbox names."""
+	if frappe.session.user == "Guest":
+		return
+	if frappe.has_permission("After-Sales Message", "read"):
+		from aftersales_app.notify.events import EVENTS
+
+		bootinfo.aftersales_events = {key: event.label for key, event in EVENTS.items()}
+	if not frappe.has_permission("Service Ticket", "read"):
 		return
 	from aftersales_app import roles, status
 

@@ -43,8 +43,9 @@ KNOWLEDGE = {
 	"Help Category": ("read", "write", "report"),
 }
 # Whoever records a collection (登记回款) picks how it was paid: the link field needs "select" on
-# Mode of Payment (the pick and the check of the value), not the accounts each mode posts to.
-PAYMENT = {"Mode of Payment": ("select",)}
+# Mode of Payment (the pick and the check of the value), not the accounts each mode posts to; a
+# payment's currency and the reports' currency columns need "select" on Currency.
+PAYMENT = {"Mode of Payment": ("select",), "Currency": ("select",)}
 # The after-sales manager edits the ticket's workflow without code (seed 001): the Workflow of
 # the app's DocTypes only (aftersales_app.permissions.workflow_query), its states and actions.
 WORKFLOW = {

@@ -54,7 +54,7 @@ def make_ticket_types():
 					"type_name": name,
 					"default_priority": priority,
 					"charge_policy": policy,
-					"description": description,
+					"description": _(description, lang=site_language()),
 				}
 			).insert(ignore_permissions=True)
 		elif priority and not frappe.db.get_value("Service Ticket Type", name, "default_priority"):

@@ -587,3 +587,100 @@ def test_the_printed_job_sheet_reads_chinese():
 	body = re.sub(r"<style.*?</style>|<script.*?</script>", " ", html, flags=re.S)
 	text = frappe.utils.strip_html(body)
 	assert not english_words(text), sorted(english_words(text))
+
+
+# --- every list and report of the app, as the manager sees it ------------------------------------
+
+
+def typed_words() -> set[str]:
+	"""Words people typed into records (names of customers, items, users, technicians, places,
+	companies, subjects): data a list or report shows as it is, like a code."""
+	sources = {
+		"Customer": ["name", "customer_name"],
+		"Item": ["name", "item_name", "item_group"],
+		"User": ["name", "full_name", "first_name", "last_name"],
+		"Service Technician": ["name", "technician_name"],
+		"Territory": ["name"],
+		"Company": ["name"],
+		"Warehouse": ["name"],
+		"Contact": ["name", "first_name", "last_name"],
+		"Service Ticket": ["subject", "symptom", "resolution_summary"],
+		"Help Article": ["title"],
+		"Service Skill": ["name"],
+		"Service Fault Type": ["name"],
+	}
+	words = set()
+	for doctype, fields in sources.items():
+		present = [f for f in fields if f == "name" or frappe.get_meta(doctype).has_field(f)]
+		for row in frappe.get_all(doctype, fields=present, as_list=True):
+			for value in row:
+				words.update(WORD.findall(str(value or "")))
+	return words
+
+
+def app_screens() -> list[tuple[str, str]]:
+	"""(what, path) of each list of the app's DocTypes and each of its reports the manager reads."""
+	screens = []
+	for doctype in frappe.get_all(
+		"DocType", filters={"module": ("in", app_modules()), "istable": 0}, pluck="name", order_by="name"
+	):
+		if frappe.has_permission(doctype, "read", user=world.MANAGER):
+			screens.append((doctype, f"/app/{frappe.scrub(doctype).replace('_', '-')}"))
+	for name in frappe.get_all(
+		"Report", filters={"module": ("in", app_modules()), "disabled": 0}, pluck="name", order_by="name"
+	):
+		if frappe.get_doc("Report", name).is_permitted():
+			screens.append((name, f"/app/query-report/{name}"))
+	return screens
+
+
+def app_modules() -> list[str]:
+	return frappe.get_all("Module Def", filters={"app_name": "aftersales_app"}, pluck="name")
+
+
+# a list's rows or its "nothing here"; a report run: its table or its message, no longer loading
+SHOWN = """() => {
+	const shown = (selector) => [...document.querySelectorAll(selector)].some((el) => el.offsetParent);
+	const route = (window.frappe && frappe.get_route && frappe.get_route()) || [];  // null while booting
+	if (route[0] === "query-report") {
+		const report = frappe.query_report;
+		return report && report.$loading && !report.$loading.is(":visible")
+			&& (shown(".report-wrapper .dt-scrollable") || (report.$message && report.$message.is(":visible")));
+	}
+	return shown(".frappe-list .result") || shown(".frappe-list .no-result") || shown(".form-layout");
+}"""
+
+
+def test_every_list_and_report_of_the_app_reads_chinese(walk):
+	"""The manager opens each list of the app's DocTypes and each report: no error message, no
+	English word outside the data people typed."""
+	frappe.set_user(world.MANAGER)
+	try:
+		screens = app_screens()
+	finally:
+		frappe.set_user("Administrator")
+	data = typed_words()
+	manager = walk("After-Sales Manager", world.MANAGER)
+	page = manager.page
+	assert len(screens) > 30, screens
+	met = {}
+	for what, path in screens:
+		page.goto(f"{manager.live}{path}")
+		try:  # the rows, the report's table, or their "nothing here"
+			page.wait_for_function(SHOWN, timeout=30000)
+		except Exception:
+			manager.shot(f"failed-{frappe.scrub(what)}")
+			met[what] = ["did not show"]
+			continue
+		page.wait_for_load_state("networkidle")
+		page.wait_for_timeout(300)
+		manager.step(what)
+		names = set()  # the records' own names (a log's hash name): data too
+		if frappe.db.exists("DocType", what) and not frappe.get_meta(what).issingle:
+			for name in frappe.get_all(what, pluck="name", limit=500, order_by="modified desc"):
+				names.update(WORD.findall(name))
+		if words := {w for w in manager.words if w not in data | names}:
+			met[what] = sorted(words)
+		manager.words = {}
+	manager.shot("manager-lists")
+	assert not met, "\n".join(f"{what}: {words}" for what, words in met.items())

@@ -73,10 +73,12 @@ def app_strings() -> set[tuple[str, str | None]]:
 
 	from aftersales_app.setup.ticket_types import TICKET_TYPES
 
-	strings.update((name, None) for name, *_ in TICKET_TYPES)  # records of a translated DocType
+	for name, _level, _policy, description in TICKET_TYPES:  # records of a translated DocType,
+		strings.update({(name, None), (description, None)})  # described in the site's language
 	from aftersales_app.notify.events import EVENTS
 
 	for event in EVENTS.values():  # Notification records, installed in the site's language
+		strings.add((event.label, None))  # the outbox's list and form name the event by its label
 		for shipped in event.shipped:
 			strings.update((text, None) for text in (shipped.name, shipped.subject, shipped.message) if text)
 	for pattern in ("**/*.py", "**/*.js", "**/*.html"):

@@ -86,6 +86,12 @@ aftersales.date_range_filters = function (months = 1) {
 	];
 };
 
+// The event an outbox message tells of, by its label (工单已接单), not its key (boot: aftersales_app.boot).
+aftersales.event_label = function (key) {
+	const label = key && (frappe.boot.aftersales_events || {})[key];
+	return frappe.utils.escape_html(label ? __(label) : key || "");
+};
+
 aftersales.is_final = function (category) {
 	return aftersales.vocabulary().final.includes(category);
 };
@@ -156,4 +162,15 @@ if (frappe.views && frappe.views.KanbanView) {
 		if (html === value || html === shown) return words; // a cell's plain value
 		return html.replace(`>${shown}<`, `>${words}<`);
 	};
+	// A translated DocType's records (a ticket type 维修 named Repair) read translated wherever a
+	// link to them shows, but their own list shows the stored name: the same words there.
+	const ListView = frappe.views && frappe.views.ListView;
+	if (ListView) {
+		const subject = ListView.prototype.get_subject_text;
+		ListView.prototype.get_subject_text = function (doc, title) {
+			const text = subject.call(this, doc, title);
+			const translated = (frappe.boot.translated_doctypes || []).includes(this.doctype);
+			return translated && typeof text === "string" ? __(text) : text;
+		};
+	}
 })();

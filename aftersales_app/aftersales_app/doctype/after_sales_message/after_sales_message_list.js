@@ -9,6 +9,7 @@ const AFTERSALES_MESSAGE_COLOURS = {
 
 frappe.listview_settings["After-Sales Message"] = {
 	add_fields: ["status", "channel"],
+	formatters: { event: (value) => aftersales.event_label(value) },
 	get_indicator(doc) {
 		return [
 			__(doc.status, null, "After-Sales Message"),

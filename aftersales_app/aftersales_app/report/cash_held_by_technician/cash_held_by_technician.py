@@ -9,6 +9,8 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import flt
 
+from aftersales_app.reports import shown_links
+
 
 @frappe.read_only()
 def execute(filters=None):
@@ -55,28 +57,40 @@ def get_held(filters) -> list:
 
 
 def get_columns() -> list[dict]:
-	return [
-		{
-			"fieldname": "collected_by",
-			"label": _("Collected By", context="Service Payment"),
-			"fieldtype": "Link",
-			"options": "User",
-			"width": 200,
-		},
-		{"fieldname": "technician_name", "label": _("Technician Name"), "fieldtype": "Data", "width": 120},
-		{"fieldname": "payments", "label": _("Payments"), "fieldtype": "Int", "width": 90},
-		{
-			"fieldname": "unconfirmed_amount",
-			"label": _("Unconfirmed Amount"),
-			"fieldtype": "Currency",
-			"width": 140,
-		},
-		{
-			"fieldname": "rejected_amount",
-			"label": _("Rejected Amount"),
-			"fieldtype": "Currency",
-			"width": 130,
-		},
-		{"fieldname": "outstanding_amount", "label": _("Cash Held"), "fieldtype": "Currency", "width": 130},
-		{"fieldname": "oldest", "label": _("Oldest Collection"), "fieldtype": "Date", "width": 120},
-	]
+	return shown_links(
+		[
+			{
+				"fieldname": "collected_by",
+				"label": _("Collected By", context="Service Payment"),
+				"fieldtype": "Link",
+				"options": "User",
+				"width": 200,
+			},
+			{
+				"fieldname": "technician_name",
+				"label": _("Technician Name"),
+				"fieldtype": "Data",
+				"width": 120,
+			},
+			{"fieldname": "payments", "label": _("Payments"), "fieldtype": "Int", "width": 90},
+			{
+				"fieldname": "unconfirmed_amount",
+				"label": _("Unconfirmed Amount"),
+				"fieldtype": "Currency",
+				"width": 140,
+			},
+			{
+				"fieldname": "rejected_amount",
+				"label": _("Rejected Amount"),
+				"fieldtype": "Currency",
+				"width": 130,
+			},
+			{
+				"fieldname": "outstanding_amount",
+				"label": _("Cash Held"),
+				"fieldtype": "Currency",
+				"width": 130,
+			},
+			{"fieldname": "oldest", "label": _("Oldest Collection"), "fieldtype": "Date", "width": 120},
+		]
+	)

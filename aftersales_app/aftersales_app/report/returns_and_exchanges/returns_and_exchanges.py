@@ -72,6 +72,9 @@ def get_rows(filters) -> list[dict]:
 		row.status_label = _(row.status, context="Service Return")
 		row.reason_label = _(row.reason, context="Service Return")
 		row.type_label = _(row.return_type, context="Service Return")
+		row.inspection_label = (
+			_(row.inspection_result, context="Service Return") if row.inspection_result else None
+		)
 		row.refund_amount = flt(row.refund_amount) if row.status == "Refunded" else None
 	return rows
 
@@ -89,7 +92,7 @@ def get_columns() -> list[dict]:
 		column("authorised_on", "Authorised On", "Datetime", width=150),
 		column("received_on", "Goods Received On", "Datetime", width=150),
 		column("days_to_receive", "Days to Receive", "Int", width=90),
-		column("inspection_result", "Inspection Result", width=90),
+		column("inspection_label", "Inspection Result", width=90),
 		column("refund_amount", "Refund Amount", "Currency", width=110),
 		column("credit_note", "Refund Credit Note", "Link", "Sales Invoice", 150),
 		column("refund_entry", "Refund Payment Entry", "Link", "Payment Entry", 150),

@@ -8,6 +8,8 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import flt, get_datetime, now_datetime
 
+from aftersales_app.reports import shown_links
+
 
 @frappe.read_only()
 def execute(filters=None):
@@ -69,63 +71,65 @@ def get_chart(data: list) -> dict:
 
 
 def get_columns() -> list[dict]:
-	return [
-		{
-			"fieldname": "name",
-			"label": _("Service Payment"),
-			"fieldtype": "Link",
-			"options": "Service Payment",
-			"width": 170,
-		},
-		{
-			"fieldname": "service_ticket",
-			"label": _("Service Ticket"),
-			"fieldtype": "Link",
-			"options": "Service Ticket",
-			"width": 170,
-		},
-		{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
-		{
-			"fieldname": "installment_no",
-			"label": _("Installment", context="Service Payment"),
-			"fieldtype": "Int",
-			"width": 70,
-		},
-		{
-			"fieldname": "amount",
-			"label": _("Amount"),
-			"fieldtype": "Currency",
-			"options": "currency",
-			"width": 110,
-		},
-		{
-			"fieldname": "mode_of_payment",
-			"label": _("Mode of Payment"),
-			"fieldtype": "Link",
-			"options": "Mode of Payment",
-			"width": 110,
-		},
-		{"fieldname": "reference_no", "label": _("Reference No"), "fieldtype": "Data", "width": 150},
-		{
-			"fieldname": "collected_by",
-			"label": _("Collected By", context="Service Payment"),
-			"fieldtype": "Link",
-			"options": "User",
-			"width": 170,
-		},
-		{
-			"fieldname": "collected_on",
-			"label": _("Collected On", context="Service Payment"),
-			"fieldtype": "Date",
-			"width": 100,
-		},
-		{"fieldname": "waiting_hours", "label": _("Waiting (Hours)"), "fieldtype": "Float", "width": 110},
-		{"fieldname": "age", "label": _("Waiting Time"), "fieldtype": "Data", "width": 100},
-		{
-			"fieldname": "currency",
-			"label": _("Currency"),
-			"fieldtype": "Link",
-			"options": "Currency",
-			"hidden": 1,
-		},
-	]
+	return shown_links(
+		[
+			{
+				"fieldname": "name",
+				"label": _("Service Payment"),
+				"fieldtype": "Link",
+				"options": "Service Payment",
+				"width": 170,
+			},
+			{
+				"fieldname": "service_ticket",
+				"label": _("Service Ticket"),
+				"fieldtype": "Link",
+				"options": "Service Ticket",
+				"width": 170,
+			},
+			{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
+			{
+				"fieldname": "installment_no",
+				"label": _("Installment", context="Service Payment"),
+				"fieldtype": "Int",
+				"width": 70,
+			},
+			{
+				"fieldname": "amount",
+				"label": _("Amount"),
+				"fieldtype": "Currency",
+				"options": "currency",
+				"width": 110,
+			},
+			{
+				"fieldname": "mode_of_payment",
+				"label": _("Mode of Payment"),
+				"fieldtype": "Link",
+				"options": "Mode of Payment",
+				"width": 110,
+			},
+			{"fieldname": "reference_no", "label": _("Reference No"), "fieldtype": "Data", "width": 150},
+			{
+				"fieldname": "collected_by",
+				"label": _("Collected By", context="Service Payment"),
+				"fieldtype": "Link",
+				"options": "User",
+				"width": 170,
+			},
+			{
+				"fieldname": "collected_on",
+				"label": _("Collected On", context="Service Payment"),
+				"fieldtype": "Date",
+				"width": 100,
+			},
+			{"fieldname": "waiting_hours", "label": _("Waiting (Hours)"), "fieldtype": "Float", "width": 110},
+			{"fieldname": "age", "label": _("Waiting Time"), "fieldtype": "Data", "width": 100},
+			{
+				"fieldname": "currency",
+				"label": _("Currency"),
+				"fieldtype": "Link",
+				"options": "Currency",
+				"hidden": 1,
+			},
+		]
+	)

@@ -10,7 +10,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Avg, Count, Sum
 from frappe.utils import add_days, flt
 
-from aftersales_app.reports import bar_chart, date_range
+from aftersales_app.reports import bar_chart, date_range, shown_links
 
 GROUPS = {"Technician": "technician", "Ticket Type": "ticket_type", "Territory": "territory"}
 
@@ -69,21 +69,33 @@ def get_columns(filters) -> list[dict]:
 		"Ticket Type": "Service Ticket Type",
 		"Territory": "Territory",
 	}
-	return [
-		{
-			"fieldname": "group_value",
-			"label": _(group),
-			"fieldtype": "Link",
-			"options": options.get(group),
-			"width": 200,
-		},
-		{"fieldname": "answers", "label": _("Answers"), "fieldtype": "Int", "width": 90},
-		{"fieldname": "response_speed", "label": _("Response speed"), "fieldtype": "Float", "width": 110},
-		{"fieldname": "problem_solving", "label": _("Problem solving"), "fieldtype": "Float", "width": 110},
-		{"fieldname": "attitude", "label": _("Attitude"), "fieldtype": "Float", "width": 110},
-		{"fieldname": "satisfied_share", "label": _("Satisfied (%)"), "fieldtype": "Percent", "width": 110},
-		{"fieldname": "nps", "label": _("NPS"), "fieldtype": "Float", "width": 90},
-	]
+	return shown_links(
+		[
+			{
+				"fieldname": "group_value",
+				"label": _(group),
+				"fieldtype": "Link",
+				"options": options.get(group),
+				"width": 200,
+			},
+			{"fieldname": "answers", "label": _("Answers"), "fieldtype": "Int", "width": 90},
+			{"fieldname": "response_speed", "label": _("Response speed"), "fieldtype": "Float", "width": 110},
+			{
+				"fieldname": "problem_solving",
+				"label": _("Problem solving"),
+				"fieldtype": "Float",
+				"width": 110,
+			},
+			{"fieldname": "attitude", "label": _("Attitude"), "fieldtype": "Float", "width": 110},
+			{
+				"fieldname": "satisfied_share",
+				"label": _("Satisfied (%)"),
+				"fieldtype": "Percent",
+				"width": 110,
+			},
+			{"fieldname": "nps", "label": _("NPS"), "fieldtype": "Float", "width": 90},
+		]
+	)
 
 
 def get_chart(rows: list[dict]) -> dict | None:

@@ -8,7 +8,7 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, flt, getdate
 
-from aftersales_app.reports import ticket_filters, with_technician
+from aftersales_app.reports import shown_links, ticket_filters, with_technician
 from aftersales_app.status import state_map
 
 
@@ -57,18 +57,20 @@ def workflow_order() -> list[str]:
 
 
 def get_columns() -> list[dict]:
-	return [
-		{
-			"fieldname": "workflow_state",
-			"label": _("Workflow State"),
-			"fieldtype": "Link",
-			"options": "Workflow State",
-			"width": 160,
-		},
-		{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 160},
-		{"fieldname": "count", "label": _("Tickets"), "fieldtype": "Int", "width": 100},
-		{"fieldname": "share", "label": _("Share (%)"), "fieldtype": "Percent", "width": 100},
-	]
+	return shown_links(
+		[
+			{
+				"fieldname": "workflow_state",
+				"label": _("Workflow State"),
+				"fieldtype": "Link",
+				"options": "Workflow State",
+				"width": 160,
+			},
+			{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 160},
+			{"fieldname": "count", "label": _("Tickets"), "fieldtype": "Int", "width": 100},
+			{"fieldname": "share", "label": _("Share (%)"), "fieldtype": "Percent", "width": 100},
+		]
+	)
 
 
 def get_chart(data: list[dict]) -> dict:

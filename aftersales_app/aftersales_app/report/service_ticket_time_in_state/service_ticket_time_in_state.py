@@ -12,7 +12,7 @@ from frappe.query_builder import DocType, Field
 from frappe.query_builder.functions import Avg, Count, Max
 from frappe.utils import add_days, flt, getdate
 
-from aftersales_app.reports import ticket_filters
+from aftersales_app.reports import shown_links, ticket_filters
 from aftersales_app.status import state_map
 
 HOUR = 3600.0
@@ -112,21 +112,28 @@ def stays_in(filters):
 
 
 def get_columns() -> list[dict]:
-	return [
-		{
-			"fieldname": "workflow_state",
-			"label": _("Workflow State"),
-			"fieldtype": "Link",
-			"options": "Workflow State",
-			"width": 150,
-		},
-		{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 150},
-		{"fieldname": "stays", "label": _("Stays"), "fieldtype": "Int", "width": 90},
-		{"fieldname": "average_hours", "label": _("Average (Hours)"), "fieldtype": "Float", "width": 130},
-		{"fieldname": "median_hours", "label": _("Median (Hours)"), "fieldtype": "Float", "width": 130},
-		{"fieldname": "p90_hours", "label": _("90th Percentile (Hours)"), "fieldtype": "Float", "width": 170},
-		{"fieldname": "max_hours", "label": _("Longest (Hours)"), "fieldtype": "Float", "width": 130},
-	]
+	return shown_links(
+		[
+			{
+				"fieldname": "workflow_state",
+				"label": _("Workflow State"),
+				"fieldtype": "Link",
+				"options": "Workflow State",
+				"width": 150,
+			},
+			{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 150},
+			{"fieldname": "stays", "label": _("Stays"), "fieldtype": "Int", "width": 90},
+			{"fieldname": "average_hours", "label": _("Average (Hours)"), "fieldtype": "Float", "width": 130},
+			{"fieldname": "median_hours", "label": _("Median (Hours)"), "fieldtype": "Float", "width": 130},
+			{
+				"fieldname": "p90_hours",
+				"label": _("90th Percentile (Hours)"),
+				"fieldtype": "Float",
+				"width": 170,
+			},
+			{"fieldname": "max_hours", "label": _("Longest (Hours)"), "fieldtype": "Float", "width": 130},
+		]
+	)
 
 
 def get_chart(data: list[dict]) -> dict:
