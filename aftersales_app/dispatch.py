@@ -114,6 +114,12 @@ def qualified_technicians(ticket, exclude: tuple[str, ...] = ()) -> list[frappe.
 	return [c for c in candidates if c.load < cint(c.capacity)]
 
 
+def pool_audience(ticket, context) -> list[str]:
+	"""Whom the event pool_available tells (aftersales_app.notify.events): the technicians who
+	may grab the pool ticket."""
+	return [t.user or t.name for t in qualified_technicians(ticket)]
+
+
 def _technicians_listing(table: str, field: str, values: list[str]):
 	"""The technicians with one of `values` in their child table `table` (skills, territories)."""
 	row = DocType(table)

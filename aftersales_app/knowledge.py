@@ -36,7 +36,7 @@ from frappe.utils import cint, escape_html, now_datetime
 from frappe.utils.nestedset import get_ancestors_of
 
 from aftersales_app.aftersales_app.doctype.knowledge_term.knowledge_term import SEARCH_INDEX
-from aftersales_app.text import as_text, clean_html, clean_plain
+from aftersales_app.text import as_text, clean_html, clean_plain, site_language
 
 ARTICLE = "Help Article"
 TERM = "Knowledge Term"
@@ -543,11 +543,35 @@ def _about_item(item_code: str, limit: int, exclude: list[str]) -> list[frappe._
 # --- a ticket's resolution as a draft article ----------------------------------------------------
 
 
+DEFAULT_CATEGORY_ROUTE = "kb/after-sales"
+
+
+def make_default_category() -> str:
+	"""The app's Help Category, named in the site's language, found again by its route."""
+	existing = frappe.db.get_value("Help Category", {"route": DEFAULT_CATEGORY_ROUTE})
+	if existing:
+		return existing
+	lang = site_language()
+	name = _("After-Sales Knowledge", lang=lang)
+	description = _("Answers to common product problems, written by the after-sales team", lang=lang)
+	if frappe.db.exists("Help Category", name):
+		return name
+	category = frappe.get_doc(
+		{
+			"doctype": "Help Category",
+			"category_name": name,
+			"category_description": description,
+			"route": DEFAULT_CATEGORY_ROUTE,
+		}
+	)
+	# made by the app on behalf of whoever first needs it (agents may not create categories)
+	category.insert(ignore_permissions=True)
+	return category.name
+
+
 def default_category() -> str:
 	"""The app's Help Category (售后知识库 / After-Sales Knowledge), made when first needed and found
 	by its route afterwards, so an admin may rename it."""
-	from aftersales_app.setup.knowledge import DEFAULT_CATEGORY_ROUTE, make_default_category
-
 	return frappe.db.get_value("Help Category", {"route": DEFAULT_CATEGORY_ROUTE}) or make_default_category()
 
 

@@ -150,3 +150,9 @@ def clean_app_document(doc, method=None):
 	if module_app.get(frappe.scrub(doc.meta.module or "")) != "aftersales_app":
 		return
 	clean_doc_text(doc)
+
+
+def site_language() -> str:
+	"""The site's language (System Settings): what records the app makes for the site are named
+	and written in."""
+	return frappe.db.get_single_value("System Settings", "language") or "en"

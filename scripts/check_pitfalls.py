@@ -4,11 +4,15 @@
 - `frappe.db.commit()` without a comment on its line or the line above saying why (a request
   commits at its end; one that commits earlier must say so);
 - `frappe.get_all(` on a portal or API path without a comment within the three lines above saying
-  why permissions are not applied (frappe.get_list applies them).
+  why permissions are not applied (frappe.get_list applies them);
+- an import cycle among the app's modules, counting imports inside functions too (a cycle hidden
+  in a function body is still a cycle: break it by moving the shared piece down, or by naming
+  the other side by its dotted path for frappe.get_attr).
 
 Prints one line per finding and exits 1 when there is any.
 """
 
+import ast
 import re
 import sys
 from pathlib import Path
@@ -35,8 +39,84 @@ def commented(lines: list[str], index: int, above: int) -> bool:
 	return False
 
 
+def module_name(relative: str) -> str:
+	parts = ["aftersales_app", *relative.removesuffix(".py").split("/")]
+	return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def import_graph(files) -> dict[str, set[str]]:
+	"""module → the app's modules it imports (at the top or in a function); `files` is
+	(source, relative path) pairs. Importing a package's submodule runs the package first: that
+	counts as importing the package too, unless the importer lives in it (Python runs a package
+	before any of its own modules)."""
+	sources = {module_name(relative): source for source, relative in files}
+	graph = {module: set() for module in sources}
+
+	def known(name: str) -> str | None:
+		while name and name not in sources:
+			name = name.rpartition(".")[0]
+		return name or None
+
+	for module, source in sources.items():
+		for node in ast.walk(ast.parse(source)):
+			if isinstance(node, ast.Import):
+				names = [alias.name for alias in node.names]
+			elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+				names = [f"{node.module}.{alias.name}" for alias in node.names]
+			else:
+				continue
+			for name in names:
+				target = known(name) if name.startswith("aftersales_app.") else None
+				while target and target != "aftersales_app" and not module.startswith(target + "."):
+					if target != module:
+						graph[module].add(target)
+					target = known(target.rpartition(".")[0])
+	return graph
+
+
+def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+	"""The groups of modules that import each other, round and round (Tarjan's strongly connected
+	components of more than one module)."""
+	index, low, stack, on_stack, found = {}, {}, [], set(), []
+
+	def visit(module: str):
+		index[module] = low[module] = len(index)
+		stack.append(module)
+		on_stack.add(module)
+		for other in sorted(graph.get(module, ())):
+			if other not in index:
+				visit(other)
+				low[module] = min(low[module], low[other])
+			elif other in on_stack:
+				low[module] = min(low[module], index[other])
+		if low[module] == index[module]:
+			group = []
+			while True:
+				other = stack.pop()
+				on_stack.discard(other)
+				group.append(other)
+				if other == module:
+					break
+			if len(group) > 1:
+				found.append(sorted(group))
+
+	sys.setrecursionlimit(max(sys.getrecursionlimit(), 10 * len(graph) + 100))
+	for module in sorted(graph):
+		if module not in index:
+			visit(module)
+	return found
+
+
+def cycle_findings(files) -> list[str]:
+	return [f"import cycle: {' → '.join(group)}" for group in cycles(import_graph(files))]
+
+
 def findings() -> list[str]:
-	out = []
+	out = cycle_findings(
+		(path.read_text(encoding="utf-8"), relative)
+		for path, relative in python_files()
+		if not path.name.startswith("test_")
+	)
 	for path, relative in python_files():
 		lines = path.read_text(encoding="utf-8").splitlines()
 		for i, line in enumerate(lines):

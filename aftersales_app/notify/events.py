@@ -32,7 +32,7 @@ class Event:
 	key: str
 	doctype: str
 	label: str
-	staff: str | None = None  # name of the audience function below, or None
+	staff: str | None = None  # an audience function below by name, another domain's by dotted path
 	customer: bool = False  # the ticket's customer (contact), on their preferred channel
 	shipped: tuple = field(default_factory=tuple)
 	# context values only the customer may read (a one-time link): the texts are made with a
@@ -60,13 +60,6 @@ def transfer_requester(doc, context) -> list[str]:
 	return [context["requested_by"]] if context.get("requested_by") else []
 
 
-def qualified_technicians(doc, context) -> list[str]:
-	"""Technicians who may grab the pool ticket: skill, territory, capacity, not away or on holiday."""
-	from aftersales_app.dispatch import qualified_technicians
-
-	return [t.user or t.name for t in qualified_technicians(doc)]
-
-
 def finance(doc, context) -> list[str]:
 	return roles.users_with({roles.ACCOUNTS_USER, roles.ACCOUNTS_MANAGER})
 
@@ -87,7 +80,6 @@ AUDIENCES = {
 		responsible_agent,
 		assigned_technician,
 		transfer_requester,
-		qualified_technicians,
 		finance,
 		collector,
 	)
@@ -199,7 +191,7 @@ EVENTS = {
 			"pool_available",
 			TICKET,
 			"Pool ticket available",
-			staff="qualified_technicians",
+			staff="aftersales_app.dispatch.pool_audience",
 			shipped=(
 				Shipped(
 					"After-Sales: new ticket in the pool",
@@ -520,9 +512,12 @@ def told_to_customer(event_key: str | None) -> bool:
 
 
 def staff_of(event: Event, doc, context: dict) -> list[str]:
+	"""The event's staff audience: a function above by name, or another domain's by its dotted path
+	(resolved when asked, so this module imports no flow that tells through it)."""
 	if not event.staff:
 		return []
-	return [u for u in AUDIENCES[event.staff](doc, context) if u and u not in ("Administrator", "Guest")]
+	audience = AUDIENCES.get(event.staff) or frappe.get_attr(event.staff)
+	return [u for u in audience(doc, context) if u and u not in ("Administrator", "Guest")]
 
 
 # --- context the texts may use, beyond `doc` -------------------------------------------------------

@@ -13,10 +13,11 @@ missing instead and is then the admin's; a migrate only adds what a new release 
 
 import frappe
 
+from aftersales_app.knowledge import make_default_category
 from aftersales_app.setup.care import make_customer_tag_rules
 from aftersales_app.setup.charging import make_charging_setup
 from aftersales_app.setup.custom_fields import make_custom_fields
-from aftersales_app.setup.knowledge import make_default_category, make_knowledge_base
+from aftersales_app.setup.knowledge import make_knowledge_base
 from aftersales_app.setup.landing import remove_landing_pages, set_landing_pages
 from aftersales_app.setup.language import sync_desk_formats
 from aftersales_app.setup.notifications import make_notifications, remove_notifications

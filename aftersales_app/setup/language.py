@@ -4,9 +4,7 @@ priorities and modes of payment under translated names."""
 import frappe
 from frappe import _
 
-
-def site_language() -> str:
-	return frappe.db.get_single_value("System Settings", "language") or "en"
+from aftersales_app.text import site_language
 
 
 def existing(doctype: str, name: str) -> str | None:
