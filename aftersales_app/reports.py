@@ -6,6 +6,8 @@ import frappe
 from frappe import _
 from frappe.utils import add_months, getdate, nowdate
 
+from aftersales_app.status import state_map
+
 # fieldname: label, fieldtype, options, width
 TICKET_COLUMNS = {
 	"name": ("Service Ticket", "Link", "Service Ticket", 170),
@@ -18,19 +20,26 @@ TICKET_COLUMNS = {
 }
 
 
-def column(fieldname: str, label: str, fieldtype: str = "Data", options: str | None = None, width: int = 120):
-	"""A report column; `label` is the English source, translated here."""
-	return shown_links(
-		[
-			{
-				"fieldname": fieldname,
-				"label": _(label),
-				"fieldtype": fieldtype,
-				"options": options,
-				"width": width,
-			}
-		]
-	)[0]
+def column(
+	fieldname: str,
+	label: str,
+	fieldtype: str = "Data",
+	options: str | None = None,
+	width: int = 120,
+	context: str | None = None,
+	**extra,
+) -> dict:
+	"""A report column; `label` is the English source, translated here (with the DocType whose
+	form shows it as `context`, where the word differs there); `extra`: hidden and the like."""
+	col = {
+		"fieldname": fieldname,
+		"label": _(label, context=context),
+		"fieldtype": fieldtype,
+		"options": options,
+		"width": width,
+		**extra,
+	}
+	return shown_links([col])[0]
 
 
 def shown_links(columns: list[dict]) -> list[dict]:
@@ -50,6 +59,27 @@ def may_follow(doctype: str) -> bool:
 	return bool(rights.get("select") or rights.get("read"))
 
 
+def state_columns(width: int = 150) -> list[dict]:
+	"""A ticket state and its category, the first columns of the reports by state."""
+	return [
+		column("workflow_state", "Workflow State", "Link", "Workflow State", width),
+		column("category", "Category", width=width),
+	]
+
+
+def state_row(state: str | None) -> dict:
+	"""The values of state_columns() for a state."""
+	category = state_map().get(state, frappe._dict()).category or ""
+	return {"workflow_state": state, "category": _(category, context="Service Ticket")}
+
+
+def state_chart(rows: list[dict], datasets: list[tuple[str, str]], colors: list[str] | None = None) -> dict:
+	"""A bar per state of `rows`; each dataset is (English name, the rows' field)."""
+	labels = [_(row["workflow_state"]) for row in rows]
+	values = [(name, [row[field] for row in rows]) for name, field in datasets]
+	return bar_chart(labels, values, colors)
+
+
 def ticket_columns(*fieldnames: str) -> list[dict]:
 	return [column(name, *TICKET_COLUMNS[name]) for name in fieldnames]
 
@@ -61,17 +91,19 @@ def date_range(filters, months: int = 1) -> tuple:
 	return from_date, to_date
 
 
-def bar_chart(labels: list, datasets: list[tuple[str, list]], colors: list[str], **options) -> dict:
-	"""A report's bar chart; each dataset is (English name, values)."""
-	return {
+def bar_chart(labels: list, datasets: list[tuple[str, list]], colors: list[str] | None, **options) -> dict:
+	"""A report's bar chart; each dataset is (English name, values); no colours: Frappe's."""
+	chart = {
 		"data": {
 			"labels": labels,
 			"datasets": [{"name": _(name), "values": values} for name, values in datasets],
 		},
 		"type": "bar",
-		"colors": colors,
 		**options,
 	}
+	if colors:
+		chart["colors"] = colors
+	return chart
 
 
 # report filter → Service Ticket field

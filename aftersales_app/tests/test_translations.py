@@ -20,6 +20,8 @@ from frappe.translate import load_lang
 CORRECTIONS = {"Out of AMC", "Nos"}
 PACKAGE = Path(__file__).resolve().parents[1]
 MESSAGE = re.compile(r"""(?<![\w.])_{1,2}\(\s*(["'])((?:\\.|(?!\1).)+)\1\s*[,)]""")
+# a report column's English label, translated by aftersales_app.reports.column
+COLUMN = re.compile(r"""(?<![\w.])column\(\s*"\w+",\s*"([^"]+)"\s*[,)]""")
 
 
 def own_rows() -> list[list[str]]:
@@ -85,7 +87,12 @@ def app_strings() -> set[tuple[str, str | None]]:
 		for path in PACKAGE.glob(pattern):
 			if "/tests/" in str(path) or path.name.startswith("test_"):
 				continue
-			strings.update((m.group(2), None) for m in MESSAGE.finditer(path.read_text(encoding="utf-8")))
+			source = path.read_text(encoding="utf-8")
+			strings.update((m.group(2), None) for m in MESSAGE.finditer(source))
+			strings.update((m.group(1), None) for m in COLUMN.finditer(source))
+	from aftersales_app.reports import TICKET_COLUMNS
+
+	strings.update((label, None) for label, *_rest in TICKET_COLUMNS.values())
 	return strings
 
 

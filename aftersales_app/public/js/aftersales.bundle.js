@@ -56,6 +56,19 @@ aftersales.report_filters = function (...names) {
 };
 
 // A report's Group By filter over `options` (English values, shown translated).
+// A report filter of a Select field of the report's DocType (its meta is loaded before the report's
+// script): the field's own options, read as its form reads them; one list, in the DocType.
+aftersales.select_filter = function (doctype, fieldname) {
+	const df = frappe.meta.get_docfield(doctype, fieldname) || {};
+	const values = (df.options || "").split("\n").filter(Boolean);
+	return {
+		fieldname,
+		label: __(df.label || fieldname, null, doctype),
+		fieldtype: "Select",
+		options: ["", ...values].map((value) => ({ value, label: value ? __(value, null, doctype) : "" })),
+	};
+};
+
 aftersales.group_by_filter = function (options) {
 	return {
 		fieldname: "group_by",

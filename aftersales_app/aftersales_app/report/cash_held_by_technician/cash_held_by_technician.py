@@ -9,7 +9,7 @@ from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Count, Min, Sum
 from frappe.utils import flt
 
-from aftersales_app.reports import shown_links
+from aftersales_app.reports import column
 
 
 @frappe.read_only()
@@ -57,40 +57,12 @@ def get_held(filters) -> list:
 
 
 def get_columns() -> list[dict]:
-	return shown_links(
-		[
-			{
-				"fieldname": "collected_by",
-				"label": _("Collected By", context="Service Payment"),
-				"fieldtype": "Link",
-				"options": "User",
-				"width": 200,
-			},
-			{
-				"fieldname": "technician_name",
-				"label": _("Technician Name"),
-				"fieldtype": "Data",
-				"width": 120,
-			},
-			{"fieldname": "payments", "label": _("Payments"), "fieldtype": "Int", "width": 90},
-			{
-				"fieldname": "unconfirmed_amount",
-				"label": _("Unconfirmed Amount"),
-				"fieldtype": "Currency",
-				"width": 140,
-			},
-			{
-				"fieldname": "rejected_amount",
-				"label": _("Rejected Amount"),
-				"fieldtype": "Currency",
-				"width": 130,
-			},
-			{
-				"fieldname": "outstanding_amount",
-				"label": _("Cash Held"),
-				"fieldtype": "Currency",
-				"width": 130,
-			},
-			{"fieldname": "oldest", "label": _("Oldest Collection"), "fieldtype": "Date", "width": 120},
-		]
-	)
+	return [
+		column("collected_by", "Collected By", "Link", "User", 200, context="Service Payment"),
+		column("technician_name", "Technician Name"),
+		column("payments", "Payments", "Int", width=90),
+		column("unconfirmed_amount", "Unconfirmed Amount", "Currency", width=140),
+		column("rejected_amount", "Rejected Amount", "Currency", width=130),
+		column("outstanding_amount", "Cash Held", "Currency", width=130),
+		column("oldest", "Oldest Collection", "Date"),
+	]

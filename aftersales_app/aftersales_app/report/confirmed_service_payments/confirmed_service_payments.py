@@ -8,7 +8,7 @@ from frappe.query_builder import CustomFunction, DocType
 from frappe.query_builder.functions import Count, Date, Sum
 from frappe.utils import add_days, add_months, flt, getdate, nowdate
 
-from aftersales_app.reports import shown_links
+from aftersales_app.reports import column
 
 DateFormat = CustomFunction("DATE_FORMAT", ["date", "format"])
 PERIOD_FORMATS = {"Daily": None, "Weekly": "%x-W%v", "Monthly": "%Y-%m", "Yearly": "%Y"}
@@ -69,17 +69,9 @@ def get_chart(data: list) -> dict:
 
 
 def get_columns() -> list[dict]:
-	return shown_links(
-		[
-			{"fieldname": "period", "label": _("Period"), "fieldtype": "Data", "width": 120},
-			{
-				"fieldname": "mode_of_payment",
-				"label": _("Mode of Payment"),
-				"fieldtype": "Link",
-				"options": "Mode of Payment",
-				"width": 140,
-			},
-			{"fieldname": "payments", "label": _("Payments"), "fieldtype": "Int", "width": 100},
-			{"fieldname": "amount", "label": _("Amount"), "fieldtype": "Currency", "width": 140},
-		]
-	)
+	return [
+		column("period", "Period"),
+		column("mode_of_payment", "Mode of Payment", "Link", "Mode of Payment", 140),
+		column("payments", "Payments", "Int", width=100),
+		column("amount", "Amount", "Currency", width=140),
+	]

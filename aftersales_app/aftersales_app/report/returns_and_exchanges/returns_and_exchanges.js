@@ -4,32 +4,8 @@
 frappe.query_reports["Returns and Exchanges"] = {
 	filters: [
 		...aftersales.date_range_filters(3),
-		{
-			fieldname: "return_type",
-			label: __("Return Type"),
-			fieldtype: "Select",
-			options: [
-				{ value: "", label: "" },
-				{ value: "Refund", label: __("Refund") },
-				{ value: "Exchange", label: __("Exchange") },
-			],
-		},
-		{
-			fieldname: "status",
-			label: __("Status"),
-			fieldtype: "Select",
-			options: [
-				"",
-				"Authorised",
-				"Received",
-				"Inspected",
-				"Refund Requested",
-				"Refunded",
-				"Exchanged",
-				"Sent Back",
-				"Cancelled",
-			].map((value) => ({ value, label: value ? __(value) : "" })),
-		},
+		aftersales.select_filter("Service Return", "return_type"),
+		aftersales.select_filter("Service Return", "status"),
 		{ fieldname: "customer", label: __("Customer"), fieldtype: "Link", options: "Customer" },
 		{ fieldname: "item_code", label: __("Item"), fieldtype: "Link", options: "Item" },
 	],

@@ -8,7 +8,7 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import flt, get_datetime, now_datetime
 
-from aftersales_app.reports import shown_links
+from aftersales_app.reports import column
 
 
 @frappe.read_only()
@@ -71,65 +71,17 @@ def get_chart(data: list) -> dict:
 
 
 def get_columns() -> list[dict]:
-	return shown_links(
-		[
-			{
-				"fieldname": "name",
-				"label": _("Service Payment"),
-				"fieldtype": "Link",
-				"options": "Service Payment",
-				"width": 170,
-			},
-			{
-				"fieldname": "service_ticket",
-				"label": _("Service Ticket"),
-				"fieldtype": "Link",
-				"options": "Service Ticket",
-				"width": 170,
-			},
-			{"fieldname": "customer_name", "label": _("Customer Name"), "fieldtype": "Data", "width": 170},
-			{
-				"fieldname": "installment_no",
-				"label": _("Installment", context="Service Payment"),
-				"fieldtype": "Int",
-				"width": 70,
-			},
-			{
-				"fieldname": "amount",
-				"label": _("Amount"),
-				"fieldtype": "Currency",
-				"options": "currency",
-				"width": 110,
-			},
-			{
-				"fieldname": "mode_of_payment",
-				"label": _("Mode of Payment"),
-				"fieldtype": "Link",
-				"options": "Mode of Payment",
-				"width": 110,
-			},
-			{"fieldname": "reference_no", "label": _("Reference No"), "fieldtype": "Data", "width": 150},
-			{
-				"fieldname": "collected_by",
-				"label": _("Collected By", context="Service Payment"),
-				"fieldtype": "Link",
-				"options": "User",
-				"width": 170,
-			},
-			{
-				"fieldname": "collected_on",
-				"label": _("Collected On", context="Service Payment"),
-				"fieldtype": "Date",
-				"width": 100,
-			},
-			{"fieldname": "waiting_hours", "label": _("Waiting (Hours)"), "fieldtype": "Float", "width": 110},
-			{"fieldname": "age", "label": _("Waiting Time"), "fieldtype": "Data", "width": 100},
-			{
-				"fieldname": "currency",
-				"label": _("Currency"),
-				"fieldtype": "Link",
-				"options": "Currency",
-				"hidden": 1,
-			},
-		]
-	)
+	return [
+		column("name", "Service Payment", "Link", "Service Payment", 170),
+		column("service_ticket", "Service Ticket", "Link", "Service Ticket", 170),
+		column("customer_name", "Customer Name", width=170),
+		column("installment_no", "Installment", "Int", width=70, context="Service Payment"),
+		column("amount", "Amount", "Currency", "currency", 110),
+		column("mode_of_payment", "Mode of Payment", "Link", "Mode of Payment", 110),
+		column("reference_no", "Reference No", width=150),
+		column("collected_by", "Collected By", "Link", "User", 170, context="Service Payment"),
+		column("collected_on", "Collected On", "Date", width=100, context="Service Payment"),
+		column("waiting_hours", "Waiting (Hours)", "Float", width=110),
+		column("age", "Waiting Time", width=100),
+		column("currency", "Currency", "Link", "Currency", hidden=1),
+	]

@@ -10,7 +10,7 @@ from frappe.query_builder import Case
 from frappe.query_builder.functions import Avg, Count, Sum
 from frappe.utils import add_days, flt
 
-from aftersales_app.reports import bar_chart, date_range, shown_links
+from aftersales_app.reports import bar_chart, column, date_range
 
 GROUPS = {"Technician": "technician", "Ticket Type": "ticket_type", "Territory": "territory"}
 
@@ -69,33 +69,15 @@ def get_columns(filters) -> list[dict]:
 		"Ticket Type": "Service Ticket Type",
 		"Territory": "Territory",
 	}
-	return shown_links(
-		[
-			{
-				"fieldname": "group_value",
-				"label": _(group),
-				"fieldtype": "Link",
-				"options": options.get(group),
-				"width": 200,
-			},
-			{"fieldname": "answers", "label": _("Answers"), "fieldtype": "Int", "width": 90},
-			{"fieldname": "response_speed", "label": _("Response speed"), "fieldtype": "Float", "width": 110},
-			{
-				"fieldname": "problem_solving",
-				"label": _("Problem solving"),
-				"fieldtype": "Float",
-				"width": 110,
-			},
-			{"fieldname": "attitude", "label": _("Attitude"), "fieldtype": "Float", "width": 110},
-			{
-				"fieldname": "satisfied_share",
-				"label": _("Satisfied (%)"),
-				"fieldtype": "Percent",
-				"width": 110,
-			},
-			{"fieldname": "nps", "label": _("NPS"), "fieldtype": "Float", "width": 90},
-		]
-	)
+	return [
+		column("group_value", group, "Link", options.get(group), 200),
+		column("answers", "Answers", "Int", width=90),
+		column("response_speed", "Response speed", "Float", width=110),
+		column("problem_solving", "Problem solving", "Float", width=110),
+		column("attitude", "Attitude", "Float", width=110),
+		column("satisfied_share", "Satisfied (%)", "Percent", width=110),
+		column("nps", "NPS", "Float", width=90),
+	]
 
 
 def get_chart(rows: list[dict]) -> dict | None:

@@ -8,8 +8,14 @@ from frappe.query_builder import DocType
 from frappe.query_builder.functions import Count
 from frappe.utils import add_days, flt, getdate
 
-from aftersales_app.reports import shown_links, ticket_filters, with_technician
-from aftersales_app.status import state_map
+from aftersales_app.reports import (
+	column,
+	state_chart,
+	state_columns,
+	state_row,
+	ticket_filters,
+	with_technician,
+)
 
 
 @frappe.read_only()
@@ -17,13 +23,9 @@ def execute(filters=None):
 	filters = frappe._dict(filters or {})
 	rows = get_counts(filters)
 	total = sum(r.count for r in rows) or 1
-	categories = state_map()
 	data = [
 		{
-			"workflow_state": r.workflow_state,
-			"category": _(
-				categories.get(r.workflow_state, frappe._dict()).category or "", context="Service Ticket"
-			),
+			**state_row(r.workflow_state),
 			"count": r.count,
 			"share": flt(r.count * 100 / total, 1),
 		}
@@ -57,28 +59,12 @@ def workflow_order() -> list[str]:
 
 
 def get_columns() -> list[dict]:
-	return shown_links(
-		[
-			{
-				"fieldname": "workflow_state",
-				"label": _("Workflow State"),
-				"fieldtype": "Link",
-				"options": "Workflow State",
-				"width": 160,
-			},
-			{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 160},
-			{"fieldname": "count", "label": _("Tickets"), "fieldtype": "Int", "width": 100},
-			{"fieldname": "share", "label": _("Share (%)"), "fieldtype": "Percent", "width": 100},
-		]
-	)
+	return [
+		*state_columns(160),
+		column("count", "Tickets", "Int", width=100),
+		column("share", "Share (%)", "Percent", width=100),
+	]
 
 
 def get_chart(data: list[dict]) -> dict:
-	return {
-		"data": {
-			"labels": [_(d["workflow_state"]) for d in data],
-			"datasets": [{"name": _("Tickets"), "values": [d["count"] for d in data]}],
-		},
-		"type": "bar",
-		"colors": ["#2490ef"],
-	}
+	return state_chart(data, [("Tickets", "count")], ["#2490ef"])

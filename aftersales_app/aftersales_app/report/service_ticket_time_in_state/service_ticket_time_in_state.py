@@ -12,8 +12,7 @@ from frappe.query_builder import DocType, Field
 from frappe.query_builder.functions import Avg, Count, Max
 from frappe.utils import add_days, flt, getdate
 
-from aftersales_app.reports import shown_links, ticket_filters
-from aftersales_app.status import state_map
+from aftersales_app.reports import column, state_chart, state_columns, state_row, ticket_filters
 
 HOUR = 3600.0
 
@@ -21,13 +20,9 @@ HOUR = 3600.0
 @frappe.read_only()
 def execute(filters=None):
 	filters = frappe._dict(filters or {})
-	categories = state_map()
 	data = [
 		{
-			"workflow_state": r.from_state,
-			"category": _(
-				categories.get(r.from_state, frappe._dict()).category or "", context="Service Ticket"
-			),
+			**state_row(r.from_state),
 			"stays": r.stays,
 			"average_hours": flt(r.average / HOUR, 2),
 			"median_hours": flt(r.median / HOUR, 2),
@@ -112,38 +107,15 @@ def stays_in(filters):
 
 
 def get_columns() -> list[dict]:
-	return shown_links(
-		[
-			{
-				"fieldname": "workflow_state",
-				"label": _("Workflow State"),
-				"fieldtype": "Link",
-				"options": "Workflow State",
-				"width": 150,
-			},
-			{"fieldname": "category", "label": _("Category"), "fieldtype": "Data", "width": 150},
-			{"fieldname": "stays", "label": _("Stays"), "fieldtype": "Int", "width": 90},
-			{"fieldname": "average_hours", "label": _("Average (Hours)"), "fieldtype": "Float", "width": 130},
-			{"fieldname": "median_hours", "label": _("Median (Hours)"), "fieldtype": "Float", "width": 130},
-			{
-				"fieldname": "p90_hours",
-				"label": _("90th Percentile (Hours)"),
-				"fieldtype": "Float",
-				"width": 170,
-			},
-			{"fieldname": "max_hours", "label": _("Longest (Hours)"), "fieldtype": "Float", "width": 130},
-		]
-	)
+	return [
+		*state_columns(150),
+		column("stays", "Stays", "Int", width=90),
+		column("average_hours", "Average (Hours)", "Float", width=130),
+		column("median_hours", "Median (Hours)", "Float", width=130),
+		column("p90_hours", "90th Percentile (Hours)", "Float", width=170),
+		column("max_hours", "Longest (Hours)", "Float", width=130),
+	]
 
 
 def get_chart(data: list[dict]) -> dict:
-	return {
-		"data": {
-			"labels": [_(d["workflow_state"]) for d in data],
-			"datasets": [
-				{"name": _("Average (Hours)"), "values": [d["average_hours"] for d in data]},
-				{"name": _("90th Percentile (Hours)"), "values": [d["p90_hours"] for d in data]},
-			],
-		},
-		"type": "bar",
-	}
+	return state_chart(data, [("Average (Hours)", "average_hours"), ("90th Percentile (Hours)", "p90_hours")])
