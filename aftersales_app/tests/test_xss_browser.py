@@ -227,7 +227,11 @@ def test_stored_text_carries_no_markup_that_runs(hostile_ticket):
 
 def check_page(page, url: str, artifacts, shot: str, wait_for: str):
 	page.goto(url)
-	page.wait_for_selector(wait_for, timeout=30000)
+	try:
+		page.wait_for_selector(wait_for, timeout=30000)
+	except Exception:
+		page.screenshot(path=str(artifacts / f"xss-{shot}-not-shown.png"), full_page=True)
+		raise AssertionError(f"{shot}: {url} did not show {wait_for}") from None
 	page.wait_for_timeout(800)  # let late renders (timeline, formatters) run
 	page.mouse.move(400, 300)
 	found = page.evaluate(INERT)
