@@ -24,7 +24,7 @@ def pytest_configure(config):
 	frappe.set_user("Administrator")
 	# The tests' own world (customers, serials, staff: tests/world.py), not the demo's; made (and
 	# committed) once, before any test runs.
-	from aftersales_app import guest_limits
+	from aftersales_app.core import guest_limits
 	from aftersales_app.tests import world
 
 	world.build()
@@ -52,7 +52,7 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture
 def jobs_do_not_commit(monkeypatch):
-	"""The scheduler jobs commit after each row (aftersales_app.jobs); in a test that runs one,
+	"""The scheduler jobs commit after each row (aftersales_app.core.jobs); in a test that runs one,
 	the test's rollback undoes its work instead."""
 	monkeypatch.setattr(frappe.db, "commit", lambda *args, **kwargs: None)
 
@@ -61,7 +61,7 @@ def jobs_do_not_commit(monkeypatch):
 def _mail_sends_within_the_test(monkeypatch):
 	"""The outbox sends an e-mail at once, and Frappe's Email Queue commits while it sends (the
 	row's status): in a test, that commit would keep what the test made past its rollback."""
-	from aftersales_app.notify import channels
+	from aftersales_app.notifications import channels
 
 	send = channels.send_mail
 

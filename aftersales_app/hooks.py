@@ -17,7 +17,7 @@ add_to_apps_screen = [
 		"logo": "/assets/aftersales_app/images/aftersales-logo.svg",
 		"title": "After-Sales Service",
 		"route": "/app/after-sales",
-		"has_permission": "aftersales_app.permissions.has_app_permission",
+		"has_permission": "aftersales_app.core.permissions.has_app_permission",
 	}
 ]
 
@@ -44,7 +44,7 @@ website_route_rules = [
 	{"from_route": "/service-tickets/new", "to_route": "service-tickets/new"},
 	{"from_route": "/service-tickets/<name>", "to_route": "service_ticket"},
 	# the knowledge base (知识库): /knowledge searches published articles, one lives at
-	# /knowledge/<name> (aftersales_app.knowledge)
+	# /knowledge/<name> (aftersales_app.knowledge.articles)
 	{"from_route": "/knowledge/<name>", "to_route": "knowledge_article"},
 ]
 
@@ -64,8 +64,8 @@ portal_menu_items = [
 # the job sheet's QR code and technician name (print format Service Ticket Job Sheet)
 jinja = {
 	"methods": [
-		"aftersales_app.printing.lookup_qr_code",
-		"aftersales_app.printing.lookup_url",
+		"aftersales_app.field_service.printing.lookup_qr_code",
+		"aftersales_app.field_service.printing.lookup_url",
 		"aftersales_app.portal.display.technician_name",
 		# a ticket's HTML cleaned again on the way out, as the portal prints it
 		"aftersales_app.portal.display.safe_html",
@@ -75,22 +75,22 @@ jinja = {
 # Installation
 # ------------
 
-after_install = "aftersales_app.setup.after_install"
-after_sync = "aftersales_app.setup.after_sync"
+after_install = "aftersales_app.setup.install.after_install"
+after_sync = "aftersales_app.setup.install.after_sync"
 # what a new release adds (roles, custom fields), made where missing; nothing existing is changed
-after_migrate = "aftersales_app.setup.after_migrate"
+after_migrate = "aftersales_app.setup.install.after_migrate"
 
 # Uninstallation
 # ------------
 
-before_uninstall = "aftersales_app.setup.before_uninstall"
+before_uninstall = "aftersales_app.setup.install.before_uninstall"
 
 # Fixtures
 # --------
 # None on purpose: Frappe re-imports fixtures on every migrate, undoing an admin's edits of the
 # records; the roles and custom fields are made where missing instead (aftersales_app.setup).
 
-setup_wizard_complete = "aftersales_app.setup.after_setup_wizard"
+setup_wizard_complete = "aftersales_app.setup.install.after_setup_wizard"
 
 # Desk
 # ----
@@ -107,7 +107,7 @@ override_doctype_dashboards = {
 # contact logs on the ticket's timeline
 additional_timeline_content = {
 	"Service Ticket": [
-		"aftersales_app.aftersales_app.doctype.service_contact_log.service_contact_log.get_timeline_content"
+		"aftersales_app.tickets.doctype.service_contact_log.service_contact_log.get_timeline_content"
 	]
 }
 
@@ -116,44 +116,44 @@ additional_timeline_content = {
 # Permissions evaluated in scripted ways
 
 permission_query_conditions = {
-	"Service Ticket": "aftersales_app.permissions.ticket_query_conditions",
+	"Service Ticket": "aftersales_app.core.permissions.ticket_query_conditions",
 	# the after-sales manager edits the workflows of the app's DocTypes, no other
-	"Workflow": "aftersales_app.permissions.workflow_query",
+	"Workflow": "aftersales_app.core.permissions.workflow_query",
 	# a technician sees and edits only their own visits and the visits of their tickets
-	"Service Visit": "aftersales_app.permissions.service_visit_query",
+	"Service Visit": "aftersales_app.core.permissions.service_visit_query",
 	# a technician sees the payments they collected and those of their tickets
-	"Service Payment": "aftersales_app.permissions.service_payment_query",
-	"Service Return": "aftersales_app.permissions.service_return_query",
-	"Service Contact Log": "aftersales_app.permissions.contact_log_query",
-	"Service Ticket Status Log": "aftersales_app.permissions.status_log_query",
+	"Service Payment": "aftersales_app.core.permissions.service_payment_query",
+	"Service Return": "aftersales_app.core.permissions.service_return_query",
+	"Service Contact Log": "aftersales_app.core.permissions.contact_log_query",
+	"Service Ticket Status Log": "aftersales_app.core.permissions.status_log_query",
 	# child rows queried on their own follow their parent's row rule (frappe.client.get_list
 	# with parent=, reportview with parent_doctype)
-	"Service Visit Part": "aftersales_app.permissions.child_query_conditions",
-	"Service Visit Photo": "aftersales_app.permissions.child_query_conditions",
-	"Service Return Step": "aftersales_app.permissions.child_query_conditions",
-	"Contact Phone": "aftersales_app.permissions.child_query_conditions",
-	"Contact Email": "aftersales_app.permissions.child_query_conditions",
-	"Dynamic Link": "aftersales_app.permissions.child_query_conditions",
-	"Portal User": "aftersales_app.permissions.child_query_conditions",
+	"Service Visit Part": "aftersales_app.core.permissions.child_query_conditions",
+	"Service Visit Photo": "aftersales_app.core.permissions.child_query_conditions",
+	"Service Return Step": "aftersales_app.core.permissions.child_query_conditions",
+	"Contact Phone": "aftersales_app.core.permissions.child_query_conditions",
+	"Contact Email": "aftersales_app.core.permissions.child_query_conditions",
+	"Dynamic Link": "aftersales_app.core.permissions.child_query_conditions",
+	"Portal User": "aftersales_app.core.permissions.child_query_conditions",
 	# a technician reads the customers, contacts, addresses and serial numbers of their own work
-	"Customer": "aftersales_app.permissions.people_query_conditions",
-	"Contact": "aftersales_app.permissions.people_query_conditions",
-	"Address": "aftersales_app.permissions.people_query_conditions",
-	"Serial No": "aftersales_app.permissions.people_query_conditions",
+	"Customer": "aftersales_app.core.permissions.people_query_conditions",
+	"Contact": "aftersales_app.core.permissions.people_query_conditions",
+	"Address": "aftersales_app.core.permissions.people_query_conditions",
+	"Serial No": "aftersales_app.core.permissions.people_query_conditions",
 }
 has_permission = {
-	"Service Ticket": "aftersales_app.permissions.ticket_has_permission",
-	"Workflow": "aftersales_app.permissions.has_workflow_permission",
-	"Service Visit": "aftersales_app.permissions.has_service_visit_permission",
-	"Service Payment": "aftersales_app.permissions.has_service_payment_permission",
-	"Service Return": "aftersales_app.permissions.has_service_return_permission",
-	"Service Contact Log": "aftersales_app.permissions.has_contact_log_permission",
-	"Service Ticket Status Log": "aftersales_app.permissions.has_status_log_permission",
-	"File": "aftersales_app.permissions.has_file_permission",
-	"Customer": "aftersales_app.permissions.has_people_permission",
-	"Contact": "aftersales_app.permissions.has_people_permission",
-	"Address": "aftersales_app.permissions.has_people_permission",
-	"Serial No": "aftersales_app.permissions.has_people_permission",
+	"Service Ticket": "aftersales_app.core.permissions.ticket_has_permission",
+	"Workflow": "aftersales_app.core.permissions.has_workflow_permission",
+	"Service Visit": "aftersales_app.core.permissions.has_service_visit_permission",
+	"Service Payment": "aftersales_app.core.permissions.has_service_payment_permission",
+	"Service Return": "aftersales_app.core.permissions.has_service_return_permission",
+	"Service Contact Log": "aftersales_app.core.permissions.has_contact_log_permission",
+	"Service Ticket Status Log": "aftersales_app.core.permissions.has_status_log_permission",
+	"File": "aftersales_app.core.permissions.has_file_permission",
+	"Customer": "aftersales_app.core.permissions.has_people_permission",
+	"Contact": "aftersales_app.core.permissions.has_people_permission",
+	"Address": "aftersales_app.core.permissions.has_people_permission",
+	"Serial No": "aftersales_app.core.permissions.has_people_permission",
 }
 
 # Frappe's counting and looking-up methods that skip the row rules, answered within them
@@ -183,19 +183,19 @@ override_doctype_class = {
 
 doc_events = {
 	# every text of every DocType of the app (and its child rows) is inert whoever saves it
-	# (aftersales_app.text); controllers with guarded fields clean theirs in validate already
-	"*": {"validate": "aftersales_app.text.clean_app_document"},
+	# (aftersales_app.core.text); controllers with guarded fields clean theirs in validate already
+	"*": {"validate": "aftersales_app.core.text.clean_app_document"},
 	"Communication": {
 		"validate": "aftersales_app.overrides.comment.clean_content",
 		"on_update": "aftersales_app.overrides.communication.fill_ticket_from_email",
 	},
 	# comments and mail on the app's documents: inert HTML whoever writes them
 	"Comment": {"validate": "aftersales_app.overrides.comment.clean_content"},
-	"Stock Entry": {"on_cancel": "aftersales_app.visits.unlink_cancelled_stock_entry"},
+	"Stock Entry": {"on_cancel": "aftersales_app.field_service.visits.unlink_cancelled_stock_entry"},
 	# after-sales staff land on the After-Sales workspace (aftersales_app.overrides.user)
 	"User": {"validate": "aftersales_app.overrides.user.validate"},
 	# a contact, a customer's Portal Users or a merge give a portal user who acts for other
-	# customers one more only by a manager's grant (aftersales_app.portal_access); credit limits
+	# customers one more only by a manager's grant (aftersales_app.portal.access); credit limits
 	# are the accounts roles' alone
 	"Contact": {
 		"validate": "aftersales_app.overrides.contact.validate",
@@ -207,53 +207,53 @@ doc_events = {
 		"on_update": "aftersales_app.overrides.customer.on_update",
 		"before_rename": "aftersales_app.overrides.customer.before_rename",
 	},
-	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.ticket_templates)
-	"Custom Field": {"validate": "aftersales_app.ticket_templates.check_custom_field"},
-	"Property Setter": {"validate": "aftersales_app.ticket_templates.check_property_setter"},
-	# the notifications of each event are cached (aftersales_app.notify.notifications_of)
+	# a ticket type's Mandatory Depends On must be readable on the server (aftersales_app.tickets.ticket_templates)
+	"Custom Field": {"validate": "aftersales_app.tickets.ticket_templates.check_custom_field"},
+	"Property Setter": {"validate": "aftersales_app.tickets.ticket_templates.check_property_setter"},
+	# the notifications of each event are cached (aftersales_app.notifications.notify.notifications_of)
 	"Notification": {
-		"on_update": "aftersales_app.notify.clear_notification_cache",
-		"on_trash": "aftersales_app.notify.clear_notification_cache",
+		"on_update": "aftersales_app.notifications.notify.clear_notification_cache",
+		"on_trash": "aftersales_app.notifications.notify.clear_notification_cache",
 	},
-	# a serial number's in-service date and next check-up (aftersales_app.maintenance_reminders)
-	"Serial No": {"validate": "aftersales_app.maintenance_reminders.on_serial_validate"},
-	# a service ticket makes its customer active (aftersales_app.care) and counts towards their
-	# tags (aftersales_app.customer_tags), as do survey answers and invoices
+	# a serial number's in-service date and next check-up (aftersales_app.customer_care.maintenance_reminders)
+	"Serial No": {"validate": "aftersales_app.customer_care.maintenance_reminders.on_serial_validate"},
+	# a service ticket makes its customer active (aftersales_app.customer_care.lifecycle) and counts towards their
+	# tags (aftersales_app.customer_care.tags), as do survey answers and invoices
 	"Service Ticket": {
 		"after_insert": [
-			"aftersales_app.care.on_ticket_insert",
-			"aftersales_app.customer_tags.on_ticket_insert",
+			"aftersales_app.customer_care.lifecycle.on_ticket_insert",
+			"aftersales_app.customer_care.tags.on_ticket_insert",
 		],
-		"on_update": "aftersales_app.customer_tags.on_ticket_update",
+		"on_update": "aftersales_app.customer_care.tags.on_ticket_update",
 	},
-	"Service Survey": {"on_update": "aftersales_app.customer_tags.on_survey_update"},
+	"Service Survey": {"on_update": "aftersales_app.customer_care.tags.on_survey_update"},
 	# the knowledge base: internal articles stay unpublished, the search index follows every save
-	# and delete (aftersales_app.knowledge)
+	# and delete (aftersales_app.knowledge.articles)
 	"Help Article": {
-		"autoname": "aftersales_app.knowledge.on_article_autoname",
-		"validate": "aftersales_app.knowledge.on_article_validate",
-		"on_update": "aftersales_app.knowledge.on_article_update",
-		"on_trash": "aftersales_app.knowledge.on_article_trash",
+		"autoname": "aftersales_app.knowledge.articles.on_article_autoname",
+		"validate": "aftersales_app.knowledge.articles.on_article_validate",
+		"on_update": "aftersales_app.knowledge.articles.on_article_update",
+		"on_trash": "aftersales_app.knowledge.articles.on_article_trash",
 	},
 	# the charge invoice and the payments of a ticket stay in step with ERPNext's documents
 	"Sales Invoice": {
 		"on_submit": [
-			"aftersales_app.billing.link_amended_invoice",
-			# a purchase makes its customer active (aftersales_app.care)
-			"aftersales_app.care.on_invoice_submit",
-			"aftersales_app.customer_tags.on_invoice_change",
+			"aftersales_app.billing.charging.link_amended_invoice",
+			# a purchase makes its customer active (aftersales_app.customer_care.lifecycle)
+			"aftersales_app.customer_care.lifecycle.on_invoice_submit",
+			"aftersales_app.customer_care.tags.on_invoice_change",
 		],
 		"on_cancel": [
-			"aftersales_app.billing.unlink_charge_invoice",
-			"aftersales_app.customer_tags.on_invoice_change",
+			"aftersales_app.billing.charging.unlink_charge_invoice",
+			"aftersales_app.customer_care.tags.on_invoice_change",
 		],
-		"on_trash": "aftersales_app.billing.unlink_charge_invoice",
+		"on_trash": "aftersales_app.billing.charging.unlink_charge_invoice",
 	},
 	"Payment Entry": {
-		"on_submit": "aftersales_app.payments.on_payment_entry_submit",
+		"on_submit": "aftersales_app.billing.payments.on_payment_entry_submit",
 		"on_cancel": [
-			"aftersales_app.payments.on_payment_entry_cancel",
-			"aftersales_app.payments.on_direct_payment_entry_cancel",
+			"aftersales_app.billing.payments.on_payment_entry_cancel",
+			"aftersales_app.billing.payments.on_direct_payment_entry_cancel",
 		],
 	},
 }
@@ -266,25 +266,25 @@ scheduler_events = {
 		# tickets nobody accepted within After-Sales Settings' accept timeout
 		# and the outbox's messages that are due (retries, and those whose job was lost)
 		"* * * * *": [
-			"aftersales_app.dispatch.release_overdue_acceptances",
-			"aftersales_app.notify.outbox.deliver_due",
+			"aftersales_app.field_service.dispatch.release_overdue_acceptances",
+			"aftersales_app.notifications.outbox.deliver_due",
 			# warnings, escalations and state limits whose moment has passed
-			"aftersales_app.escalation.escalate_due",
+			"aftersales_app.tickets.escalation.escalate_due",
 		],
 		# satisfaction surveys whose delay has passed, and expired links
-		"*/5 * * * *": ["aftersales_app.surveys.send_due"],
+		"*/5 * * * *": ["aftersales_app.customer_care.surveys.send_due"],
 	},
 	# one digest an hour of the notifications marked Hourly Digest
-	"hourly": ["aftersales_app.notify.outbox.send_digests"],
+	"hourly": ["aftersales_app.notifications.outbox.send_digests"],
 	# birthday greetings to the contacts of customers
 	"daily": [
-		"aftersales_app.care.send_birthday_greetings",
+		"aftersales_app.customer_care.lifecycle.send_birthday_greetings",
 		# customers whose last service or purchase crossed a lifecycle threshold
-		"aftersales_app.care.update_lifecycles",
+		"aftersales_app.customer_care.lifecycle.update_lifecycles",
 		# customers whose tag rules' time windows moved past what earned them the tag
-		"aftersales_app.customer_tags.refresh_windows",
+		"aftersales_app.customer_care.tags.refresh_windows",
 		# check-up offers due by service period or ERPNext maintenance schedule
-		"aftersales_app.maintenance_reminders.offer_due",
+		"aftersales_app.customer_care.maintenance_reminders.offer_due",
 	],
 }
 

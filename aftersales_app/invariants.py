@@ -29,7 +29,7 @@ from frappe import _
 from frappe.query_builder import Case, DocType
 from frappe.query_builder.functions import Abs, Coalesce, Count, Sum
 
-from aftersales_app.status import AWAITING_ACCEPTANCE, FINAL_CATEGORIES, OPEN_CATEGORIES, state_map
+from aftersales_app.tickets.status import AWAITING_ACCEPTANCE, FINAL_CATEGORIES, OPEN_CATEGORIES, state_map
 
 EXAMPLES = 5
 CENT = 0.005

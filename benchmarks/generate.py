@@ -54,15 +54,18 @@ from frappe.query_builder.functions import Max
 from frappe.utils import add_months, cint, flt, get_system_timezone, now_datetime
 from frappe.utils.password import Auth, passlibctx
 
-from aftersales_app import billing, care, escalation, roles, warranty
-from aftersales_app import status as st
+from aftersales_app.billing import charging as billing
+from aftersales_app.core import roles
+from aftersales_app.customer_care import lifecycle as care
+from aftersales_app.tickets import escalation, warranty
+from aftersales_app.tickets import status as st
 
 SEED = 17
 CHUNK = 2000
 POOL_SIZE = 60
 TECHNICIANS = 60
 # The first technicians never carry an open ticket of the generator and serve every territory with
-# every skill: they stay under capacity at every size, so aftersales_app.dispatch.pool_tickets_for
+# every skill: they stay under capacity at every size, so aftersales_app.field_service.dispatch.pool_tickets_for
 # gives them the whole pool at 10 k as at 1 M.
 POOL_READY = 5
 TICKETS_PER_CUSTOMER = 10
@@ -608,7 +611,7 @@ TECHNICIAN_FIELDS = "user technician_name mobile_no active away capacity last_as
 
 
 def warranty_at(serial, day: date) -> str:
-	"""aftersales_app.warranty.derive_warranty's rule on dates already in hand (it reads the serial
+	"""aftersales_app.tickets.warranty.derive_warranty's rule on dates already in hand (it reads the serial
 	number from the database, once per ticket: too slow here)."""
 	if serial.warranty_expiry and serial.warranty_expiry >= day:
 		return warranty.UNDER_WARRANTY
@@ -1421,7 +1424,7 @@ def book(ticket: str) -> int:
 	the charge invoice (a draft until finance confirms), dated on the first payment's day, and a
 	submitted Payment Entry for each confirmed payment. The payments share the invoice's total as
 	they shared the generator's charge (taxes and price lists are the site's)."""
-	from aftersales_app import payments as money
+	from aftersales_app.billing import payments as money
 
 	doc = frappe.get_doc("Service Ticket", ticket)
 	invoice = billing.make_charge_invoice(doc, ignore_permissions=True)
@@ -1492,7 +1495,7 @@ def number_repeats(customers: int):
 
 def touch_customers(site: Site, customers: int):
 	"""Each customer's last activity (their latest ticket) and the lifecycle it puts them in, as
-	aftersales_app.care keeps them on a ticket's insert."""
+	aftersales_app.customer_care.lifecycle keeps them on a ticket's insert."""
 	if not frappe.db.has_column("Customer", "aftersales_lifecycle"):
 		return
 	ticket, customer = frappe.qb.DocType("Service Ticket"), frappe.qb.DocType("Customer")
@@ -1626,7 +1629,11 @@ def clear(verbose: bool = True) -> dict:
 		order_by="parent",
 	):
 		meta = frappe.get_meta(link.parent)
-		if meta.module == "Aftersales App" and not meta.istable and not meta.is_submittable:
+		if (
+			meta.module in frappe.get_module_list("aftersales_app")
+			and not meta.istable
+			and not meta.is_submittable
+		):
 			if link.parent not in ("Service Visit", "Service Payment", "Service Ticket Status Log"):
 				delete(link.parent, link.fieldname, TICKET)
 	for doctype, prefix in (

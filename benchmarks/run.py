@@ -165,14 +165,14 @@ def read_cases() -> dict:
 	import frappe
 	from frappe.utils import add_days, today
 
-	from aftersales_app.aftersales_app.report.service_ticket_time_in_state import (
-		service_ticket_time_in_state as time_in_state,
-	)
 	from aftersales_app.api import dispatch as dispatch_api
 	from aftersales_app.api import portal as portal_api
-	from aftersales_app.permissions import portal_customers
+	from aftersales_app.core.permissions import portal_customers
 	from aftersales_app.portal import lookup
-	from aftersales_app.setup.kanban import open_tickets_filter
+	from aftersales_app.tickets.report.service_ticket_time_in_state import (
+		service_ticket_time_in_state as time_in_state,
+	)
+	from aftersales_app.tickets.setup.kanban import open_tickets_filter
 
 	technician = pool_technician()
 	# a technician with a history of their own (the pool technician has none: their list is the
@@ -345,8 +345,8 @@ def make_due():
 	import frappe
 	from frappe.utils import add_to_date, now_datetime
 
-	from aftersales_app import surveys
-	from aftersales_app.status import AWAITING_ACCEPTANCE, states_of
+	from aftersales_app.customer_care import surveys
+	from aftersales_app.tickets.status import AWAITING_ACCEPTANCE, states_of
 
 	past = add_to_date(now_datetime(), minutes=-10)
 	later = add_to_date(now_datetime(), days=1)
@@ -391,7 +391,7 @@ def open_everything(target: int):
 	import frappe
 	from frappe.query_builder import DocType
 
-	from aftersales_app.status import IN_PROGRESS, OPEN_CATEGORIES, states_of
+	from aftersales_app.tickets.status import IN_PROGRESS, OPEN_CATEGORIES, states_of
 
 	ticket = DocType("Service Ticket")
 	missing = target - frappe.db.count("Service Ticket", {"status": ("in", OPEN_CATEGORIES)})
@@ -417,8 +417,10 @@ def open_everything(target: int):
 
 
 def run_jobs() -> dict:
-	from aftersales_app import dispatch, escalation, maintenance_reminders, surveys
-	from aftersales_app.notify import outbox
+	from aftersales_app.customer_care import maintenance_reminders, surveys
+	from aftersales_app.field_service import dispatch
+	from aftersales_app.notifications import outbox
+	from aftersales_app.tickets import escalation
 
 	jobs = {
 		"accept timeout": dispatch.release_overdue_acceptances,
@@ -436,7 +438,9 @@ def run_jobs() -> dict:
 
 
 def due_queries() -> list:
-	from aftersales_app import dispatch, escalation, surveys
+	from aftersales_app.customer_care import surveys
+	from aftersales_app.field_service import dispatch
+	from aftersales_app.tickets import escalation
 
 	return [dispatch.overdue_acceptance_query(), escalation.due_query(), surveys.due_query()]
 
@@ -447,8 +451,10 @@ def print_job_plans():
 	from frappe.query_builder import DocType
 	from frappe.query_builder.functions import Count
 
-	from aftersales_app import dispatch, escalation, surveys
-	from aftersales_app.status import OPEN_CATEGORIES
+	from aftersales_app.customer_care import surveys
+	from aftersales_app.field_service import dispatch
+	from aftersales_app.tickets import escalation
+	from aftersales_app.tickets.status import OPEN_CATEGORIES
 
 	ticket = DocType("Service Ticket")
 	load = (
@@ -472,7 +478,7 @@ def print_job_plans():
 def bench_jobs(large_open: int) -> dict:
 	import frappe
 
-	from aftersales_app.status import OPEN_CATEGORIES
+	from aftersales_app.tickets.status import OPEN_CATEGORIES
 
 	results = {}
 	rounds = (("warm-up", 0), ("~1 k open", 0), (f"{large_open:,} open", large_open))
@@ -560,8 +566,8 @@ def race_ticket() -> str:
 	"""A new ticket of a type needing no skill, without territory, put in the pool."""
 	import frappe
 
-	from aftersales_app import dispatch
-	from aftersales_app.status import DISPATCHING, states_of
+	from aftersales_app.field_service import dispatch
+	from aftersales_app.tickets.status import DISPATCHING, states_of
 
 	ticket_type = frappe.db.get_value(
 		"Service Ticket Type", {"required_skill": ("is", "not set")}, "name", order_by="name asc"
@@ -660,7 +666,7 @@ def bench_lookup(servers: Servers, rounds: int) -> dict:
 	address; the site-wide counter is reset between rounds so no round meets the ceiling."""
 	import frappe
 
-	from aftersales_app import guest_limits
+	from aftersales_app.core import guest_limits
 
 	ticket = frappe.db.get_value(
 		"Service Ticket",

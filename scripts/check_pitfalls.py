@@ -7,7 +7,12 @@
   why permissions are not applied (frappe.get_list applies them);
 - an import cycle among the app's modules, counting imports inside functions too (a cycle hidden
   in a function body is still a cycle: break it by moving the shared piece down, or by naming
-  the other side by its dotted path for frappe.get_attr).
+  the other side by its dotted path for frappe.get_attr);
+- an import across the layers: `core` (shared infrastructure) imports no domain and nothing
+  above it; a domain (one Frappe module: tickets, field_service, billing, returns,
+  customer_care, knowledge, notifications) imports of another domain only what it exposes, the
+  flow modules at the top of its folder, never its DocType controllers, reports, pages or
+  set-up (`aftersales_app.billing.charging`, not `aftersales_app.billing.doctype.…`).
 
 Prints one line per finding and exits 1 when there is any.
 """
@@ -20,6 +25,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = ROOT / "aftersales_app"
 SKIP = ("tests", "patches", "demo")
+DOMAINS = ("tickets", "field_service", "billing", "returns", "customer_care", "knowledge", "notifications")
+CORE = "core"
 REQUEST_PATHS = ("api/", "www/", "templates/pages/", "portal/")
 
 
@@ -111,12 +118,32 @@ def cycle_findings(files) -> list[str]:
 	return [f"import cycle: {' → '.join(group)}" for group in cycles(import_graph(files))]
 
 
+def layer_findings(files) -> list[str]:
+	"""Imports that cross the layers the wrong way (see the module's docstring)."""
+	out = []
+	for module, targets in sorted(import_graph(files).items()):
+		home = module.split(".")[1] if module.count(".") else ""
+		for target in sorted(targets):
+			parts = target.split(".")
+			there = parts[1] if len(parts) > 1 else ""
+			if there == home or there not in (*DOMAINS, CORE):
+				continue
+			if any(other.startswith(target + ".") for other in targets):
+				continue  # the package of a module imported: that module's finding says it
+			if home == CORE:
+				out.append(f"layers: {module} (core) imports {target}")
+			elif home in DOMAINS and there in DOMAINS and (len(parts) > 3 or parts[2:3] == ["setup"]):
+				out.append(f"layers: {module} imports {target}, inside the {there} domain")
+	return out
+
+
 def findings() -> list[str]:
-	out = cycle_findings(
+	sources = [
 		(path.read_text(encoding="utf-8"), relative)
 		for path, relative in python_files()
 		if not path.name.startswith("test_")
-	)
+	]
+	out = cycle_findings(sources) + layer_findings(sources)
 	for path, relative in python_files():
 		lines = path.read_text(encoding="utf-8").splitlines()
 		for i, line in enumerate(lines):

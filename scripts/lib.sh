@@ -180,6 +180,10 @@ sync_app() {
 		(cd "$dest" && find . -type f ! -path './.git/*' ! -path './node_modules/*' ! -path '*/__pycache__/*' \
 			! -path "./$APP_NAME/public/dist/*" ! -path './test-artifacts/*' ! -path './*.egg-info/*') \
 			| while read -r f; do [ -e "$APP_SRC/$f" ] || rm -f "$dest/$f"; done
+		# and folders that moved (a module's old package would stay importable)
+		(cd "$dest" && find . -mindepth 1 -type d ! -name __pycache__ ! -path './.git*' ! -path './node_modules*' \
+			! -path '*/__pycache__*' ! -path "./$APP_NAME/public/dist*" ! -path './test-artifacts*' ! -path './*.egg-info*') \
+			| while read -r d; do [ -d "$APP_SRC/$d" ] || rm -rf "${dest:?}/$d"; done
 		is_root && chown -R "$BENCH_USER": "$dest"
 	fi
 	if ! grep -qx "$APP_NAME" "$BENCH_PATH/sites/apps.txt"; then

@@ -3,9 +3,10 @@ offer (保养提醒) they took on the phone."""
 
 import frappe
 
-from aftersales_app import maintenance_reminders, roles
 from aftersales_app.api import endpoint
-from aftersales_app.roles import only_for
+from aftersales_app.core import roles
+from aftersales_app.core.roles import only_for
+from aftersales_app.customer_care import maintenance_reminders
 
 # translated when a call is refused (roles.only_for)
 STAFF_ONLY = "Only customer service records a customer's answer"

@@ -1,13 +1,14 @@
 """Whitelisted dispatch actions (派单, 抢单, 接单, 拒单, 转派). Each checks who may do it, then calls the
-flow in aftersales_app.dispatch."""
+flow in aftersales_app.field_service.dispatch."""
 
 import frappe
 from frappe import _
 
-from aftersales_app import dispatch, roles
 from aftersales_app.api import endpoint
-from aftersales_app.roles import only_for
-from aftersales_app.status import AWAITING_ACCEPTANCE
+from aftersales_app.core import roles
+from aftersales_app.core.roles import only_for
+from aftersales_app.field_service import dispatch
+from aftersales_app.tickets.status import AWAITING_ACCEPTANCE
 
 # translated when a call is refused (roles.only_for)
 DISPATCHERS_ONLY = "Only customer service dispatches tickets"
@@ -75,7 +76,7 @@ def get_pool() -> list[dict]:
 		)
 	user = _require_technician()
 	names = dispatch.pool_tickets_for(user)
-	# technicians list no pool ticket through the row rules (aftersales_app.permissions), so the
+	# technicians list no pool ticket through the row rules (aftersales_app.core.permissions), so the
 	# tickets pool_tickets_for found qualified are read here, with the pool's fields only
 	return (
 		frappe.get_all(
@@ -130,7 +131,7 @@ def answer_transfer(ticket: str, approve: bool | int | str) -> dict:
 def record_urge(ticket: str, note: str | None = None) -> dict:
 	"""Customer service records a customer's urge (催单) taken by phone: told and counted as the
 	portal's urge is; once an hour per ticket."""
-	from aftersales_app import escalation
+	from aftersales_app.tickets import escalation
 
 	_ticket(ticket, "write")
 	return escalation.urge(ticket, note).as_dict()

@@ -1,4 +1,4 @@
-"""Whitelisted endpoints of the knowledge base (知识库, aftersales_app.knowledge).
+"""Whitelisted endpoints of the knowledge base (知识库, aftersales_app.knowledge.articles).
 
 - `search_articles`: anyone, guests too (rate-limited per client address and for the site):
   published articles that are not internal, best first; the portal's search page and the
@@ -12,11 +12,12 @@
 import frappe
 from frappe import _
 
-from aftersales_app import guest_limits, knowledge, roles
 from aftersales_app.api import endpoint
-from aftersales_app.permissions import portal_customers
-from aftersales_app.roles import only_for
-from aftersales_app.text import trimmed
+from aftersales_app.core import guest_limits, roles
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.core.roles import only_for
+from aftersales_app.core.text import trimmed
+from aftersales_app.knowledge import articles as knowledge
 
 # "this solved my problem" clicks one user may make (count, seconds)
 SOLVED_PER_USER = (30, 3600)

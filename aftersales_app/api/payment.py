@@ -1,13 +1,15 @@
 """Whitelisted actions of charging and collecting: the ticket's charge invoice, and finance's
-confirmation or rejection of a Service Payment. Each checks who may act before aftersales_app.billing
-or aftersales_app.payments does the work."""
+confirmation or rejection of a Service Payment. Each checks who may act before aftersales_app.billing.charging
+or aftersales_app.billing.payments does the work."""
 
 import frappe
 from frappe import _
 
-from aftersales_app import billing, locks, payments, roles
 from aftersales_app.api import endpoint
-from aftersales_app.roles import only_for
+from aftersales_app.billing import charging as billing
+from aftersales_app.billing import payments
+from aftersales_app.core import locks, roles
+from aftersales_app.core.roles import only_for
 
 
 @endpoint(methods=["POST"])

@@ -12,12 +12,14 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import cint, escape_html
 
-from aftersales_app import guest_limits, identifiers, maintenance_reminders, returns, surveys
 from aftersales_app.api import endpoint
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core import guest_limits, identifiers
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.core.text import as_text, text_to_html, trimmed
+from aftersales_app.customer_care import maintenance_reminders, surveys
 from aftersales_app.portal import charges, display, lookup, resolution
-from aftersales_app.status import CATEGORIES, FINAL_CATEGORIES, state_map
-from aftersales_app.text import as_text, text_to_html, trimmed
+from aftersales_app.returns import steps as returns
+from aftersales_app.tickets.status import CATEGORIES, FINAL_CATEGORIES, state_map
 
 # new requests one portal user may submit (count, seconds)
 REQUESTS_PER_USER = (20, 3600)
@@ -134,9 +136,9 @@ def get_ticket(name: str) -> dict:
 		"can_attach": ticket.status not in FINAL_CATEGORIES,
 		"can_urge": ticket.status not in FINAL_CATEGORIES,
 		"charges": charges.amounts_due(ticket),
-		# the satisfaction survey waiting for the customer's answer (aftersales_app.surveys)
+		# the satisfaction survey waiting for the customer's answer (aftersales_app.customer_care.surveys)
 		"survey_open": bool(surveys.open_survey_of(ticket.name)),
-		# returns and exchanges of the ticket, their steps and shipping (aftersales_app.returns)
+		# returns and exchanges of the ticket, their steps and shipping (aftersales_app.returns.steps)
 		"returns": returns.portal_view(ticket.name),
 	}
 
@@ -159,7 +161,7 @@ def dispute_resolution(name: str, reason: str) -> dict:
 def urge_ticket(name: str, note: str | None = None) -> dict:
 	"""The customer urges (催单) their ticket: the technician and the responsible agent hear it;
 	once an hour per ticket."""
-	from aftersales_app import escalation
+	from aftersales_app.tickets import escalation
 
 	_require_customer()
 	ticket = escalation.urge(_own_ticket(name).name, as_text(note) if note else None)
@@ -411,9 +413,9 @@ def attach_file() -> dict:
 def lookup_ticket(ticket: str, phone: str) -> dict:
 	"""Guest lookup: a ticket's number and the phone on it give its status, timeline, next step and
 	the technician's first name, nothing else. A wrong pair answers exactly as a missing ticket
-	does. Number and phone are read in one spelling (aftersales_app.identifiers), and guessing is
+	does. Number and phone are read in one spelling (aftersales_app.core.identifiers), and guessing is
 	limited per client address, per address and ticket, per ticket and for the whole site
-	(aftersales_app.guest_limits)."""
+	(aftersales_app.core.guest_limits)."""
 	guest_limits.check_lookup()
 	number, wanted = identifiers.ticket_number(ticket), identifiers.phone_number(phone)
 	found = None

@@ -1,14 +1,14 @@
 """Whitelisted: customer service records a customer's dispute of the resolution for them, with
 what is still wrong (the customer disputes on the portal: aftersales_app.api.portal). The
 workflow's own dispute action carries no reason, so a state written without it is refused
-(aftersales_app.status.check_move)."""
+(aftersales_app.tickets.status.check_move)."""
 
 import frappe
 
-from aftersales_app import roles
 from aftersales_app.api import endpoint
+from aftersales_app.core import roles
+from aftersales_app.core.roles import only_for
 from aftersales_app.portal import resolution
-from aftersales_app.roles import only_for
 
 
 @endpoint(methods=["POST"])

@@ -1,4 +1,4 @@
-"""Whitelisted steps of returns and exchanges (aftersales_app.returns). Each checks who may take
+"""Whitelisted steps of returns and exchanges (aftersales_app.returns.steps). Each checks who may take
 the step before the flow does the work: customer service authorises, asks for refunds and
 cancels; customer service or the stock team receives, exchanges and sends back; customer service or
 the ticket's technician inspects; finance confirms refunds; the ticket's customer (portal) or
@@ -7,9 +7,10 @@ customer service asks for a courier pickup and records the shipment."""
 import frappe
 from frappe import _
 
-from aftersales_app import permissions, returns, roles
 from aftersales_app.api import endpoint
-from aftersales_app.roles import only_for
+from aftersales_app.core import permissions, roles
+from aftersales_app.core.roles import only_for
+from aftersales_app.returns import steps as returns
 
 
 def _readable(name: str):

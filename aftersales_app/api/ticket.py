@@ -5,8 +5,8 @@ from frappe import _
 from frappe.utils import cint, getdate
 
 from aftersales_app.api import endpoint
-from aftersales_app.intake import customer_defaults
-from aftersales_app.warranty import derive_warranty
+from aftersales_app.tickets.intake import customer_defaults
+from aftersales_app.tickets.warranty import derive_warranty
 
 HISTORY_FIELDS = [
 	"name",

@@ -1,12 +1,12 @@
 """Whitelisted actions of the Service Visit form: check in, check out, issue parts, return slip.
 
 Each checks that the user may edit the visit (a technician only their own visits and the visits
-of their tickets) before the flow in aftersales_app.visits does the work."""
+of their tickets) before the flow in aftersales_app.field_service.visits does the work."""
 
 import frappe
 
-from aftersales_app import visits
 from aftersales_app.api import endpoint
+from aftersales_app.field_service import visits
 
 
 def _visit_for_edit(visit: str):

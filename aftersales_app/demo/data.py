@@ -106,7 +106,7 @@ TICKETS = [
 	("[演示] 热水器年度保养", "赵静", "SN-WH-0002", "Maintenance Check", "tech.zheng", "Awaiting Customer"),
 	("[演示] 空调移机安装", "上海明德贸易有限公司", "SN-AC-0002", "Installation", "tech.sun", "Closed"),
 ]
-# what the demo's tickets answer in their type's template (aftersales_app.setup.ticket_templates)
+# what the demo's tickets answer in their type's template (aftersales_app.tickets.setup.ticket_templates)
 TEMPLATE_VALUES = {
 	"Installation": {
 		"site_location": "二楼总经理办公室东墙",
@@ -413,7 +413,7 @@ def make_user(email: str, first: str, last: str, roles: list[str], password: str
 def make_portal_user(email: str, customer: str, password: str) -> int:
 	"""A website user with ERPNext's Customer role, set as the user of the customer's contact with
 	that e-mail (what the portal reads to know whose tickets the user may see)."""
-	from aftersales_app.intake import is_linked
+	from aftersales_app.tickets.intake import is_linked
 
 	contact = frappe.db.get_value("Contact", {"email_id": email})
 	if not is_linked("Contact", contact, customer):
@@ -506,8 +506,8 @@ def walk_to(ticket, category: str, technician: str | None = None):
 	"""Move a ticket through the workflow, action by action, until it reaches a state of `category`:
 	dispatched to `technician` (or put in the pool) by the app's dispatch, accepted by the
 	technician, the other steps taken by Administrator, each by the category it leads to."""
-	from aftersales_app import dispatch
-	from aftersales_app.status import move_to_category
+	from aftersales_app.field_service import dispatch
+	from aftersales_app.tickets.status import move_to_category
 
 	target = ROUTE.index(category)
 	while ROUTE.index(ticket.status) < target:
@@ -543,8 +543,8 @@ def make_demo_charged_ticket(company: str) -> int:
 	compressor and filed the return slip (its draft charge invoice: part, labour, call-out fee),
 	the customer confirmed, and the technician collected a first installment in cash, which waits
 	for finance's confirmation."""
-	from aftersales_app import visits
-	from aftersales_app.status import move_to_category
+	from aftersales_app.field_service import visits
+	from aftersales_app.tickets.status import move_to_category
 
 	if frappe.db.exists("Service Ticket", {"subject": CHARGED_TICKET}):
 		return 0
@@ -607,8 +607,8 @@ REPLACEMENT_SERIAL = "SN-PU-9001"
 def make_demo_return(company: str) -> int:
 	"""A purifier that leaks, exchanged under warranty: the return authorised, the unit received
 	into the returns warehouse and inspected, and a new unit in stock to deliver as its replacement
-	(aftersales_app.returns)."""
-	from aftersales_app import returns
+	(aftersales_app.returns.steps)."""
+	from aftersales_app.returns import steps as returns
 
 	if frappe.db.exists("Service Ticket", {"subject": RETURN_TICKET}):
 		return 0

@@ -3,7 +3,7 @@
 An admin sets a type's handlers the Frappe way: an Assignment Rule on Service Ticket whose Assign
 Condition names the type (`ticket_type == "Installation"`), with its users, its rule (Round Robin,
 Load Balancing, Based on Field), priority and days. The app applies it itself
-(aftersales_app.agents): one of the users becomes the ticket's responsible agent (负责客服).
+(aftersales_app.tickets.agents): one of the users becomes the ticket's responsible agent (负责客服).
 
 Frappe's own application (a doc event on every document) must not touch tickets: it would open a
 ToDo for the agent, clear the technician's ToDo to reassign, and reopen closed ToDos on every save,
@@ -15,7 +15,7 @@ import frappe
 from frappe import _
 from frappe.automation.doctype.assignment_rule.assignment_rule import AssignmentRule
 
-from aftersales_app import roles
+from aftersales_app.core import roles
 
 TICKET = "Service Ticket"
 

@@ -5,8 +5,8 @@ JSON (`"<img src=x onerror=…>"`, quotes included), and the desk's timeline ren
 HTML. Anyone who may read a ticket may comment on it (frappe.desk.form.utils.add_comment), and
 mail to a ticket is a stranger's text: both are cleaned as the app cleans its own HTML fields."""
 
-from aftersales_app.permissions import TICKET_DOCTYPES
-from aftersales_app.text import clean_html
+from aftersales_app.core.permissions import TICKET_DOCTYPES
+from aftersales_app.core.text import clean_html
 
 
 def clean_content(doc, method=None):

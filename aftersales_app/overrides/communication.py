@@ -4,7 +4,7 @@ InboundMail saves it with its inline images, hence on_update)."""
 
 import frappe
 
-from aftersales_app.text import DEFAULT_LIMITS, clean_html
+from aftersales_app.core.text import DEFAULT_LIMITS, clean_html
 
 
 def fill_ticket_from_email(communication, method=None):

@@ -1,5 +1,5 @@
 """Contact (doc_events): a contact does not hand its portal user another customer
-(aftersales_app.portal_access).
+(aftersales_app.portal.access).
 
 Runs after Contact's own validate, so a user Frappe filled in from the e-mail is judged too. The
 rule reads the session user's roles whatever flags the saving code set (the app's import inserts
@@ -8,7 +8,7 @@ with ignore_permissions as the importing agent)."""
 import frappe
 from frappe import _
 
-from aftersales_app import portal_access
+from aftersales_app.portal import access as portal_access
 
 GRANT = "grant_portal_access"
 

@@ -1,5 +1,5 @@
 """Customer (doc_events): credit limits are the accounts roles' alone, and the customer's own Portal
-Users list follows the portal rule of aftersales_app.portal_access.
+Users list follows the portal rule of aftersales_app.portal.access.
 
 Both judge what the save changes against what is stored, with the session user's roles whatever
 flags the saving code set (REST, the desk form, Data Import and the app's import alike)."""
@@ -8,7 +8,8 @@ import frappe
 from frappe import _
 from frappe.utils import cint, flt
 
-from aftersales_app import portal_access, roles
+from aftersales_app.core import roles
+from aftersales_app.portal import access as portal_access
 
 CREDIT_TABLE = "credit_limits"
 CREDIT_FIELDS = ("company", "credit_limit", "bypass_credit_limit_check")
@@ -84,7 +85,7 @@ def before_rename(doc, method=None, old=None, new=None, merge=False):
 	"""Merging a customer into another one hands its portal users the kept customer."""
 	if not merge:
 		return
-	from aftersales_app.permissions import customer_users
+	from aftersales_app.core.permissions import customer_users
 
 	gained = [user for user in customer_users(old) if portal_access.new_customers(user, [new])]
 	if gained and not portal_access.may_grant():

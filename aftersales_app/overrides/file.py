@@ -7,7 +7,7 @@ would download the staff's internal files of it."""
 
 from frappe.core.doctype.file.file import File
 
-from aftersales_app.permissions import has_file_permission
+from aftersales_app.core.permissions import has_file_permission
 
 
 class AfterSalesFile(File):

@@ -4,7 +4,7 @@ ERPNext's Home: Frappe's own Default Workspace, set where empty so that an admin
 
 import frappe
 
-from aftersales_app import roles
+from aftersales_app.core import roles
 
 WORKSPACE = "After-Sales"
 

@@ -4,7 +4,8 @@ import frappe
 from frappe import _
 from frappe.utils import flt, fmt_money, formatdate
 
-from aftersales_app import billing, payments
+from aftersales_app.billing import charging as billing
+from aftersales_app.billing import payments
 
 
 def amounts_due(ticket) -> frappe._dict | None:

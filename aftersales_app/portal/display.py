@@ -7,9 +7,9 @@ from frappe import _
 from frappe.query_builder import DocType
 from frappe.utils import format_datetime
 
-from aftersales_app.permissions import customer_users
-from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, state_map
-from aftersales_app.text import clean_html
+from aftersales_app.core.permissions import customer_users
+from aftersales_app.core.text import clean_html
+from aftersales_app.tickets.status import AWAITING_ACCEPTANCE, DISPATCHING, state_map
 
 MAX_PORTAL_ATTACHMENTS = 10
 

@@ -1,10 +1,10 @@
 """The guest lookup: a ticket's number and the phone on it give its progress, nothing else. Both are
-read in their one spelling (aftersales_app.identifiers); the limits on trying live in
-aftersales_app.guest_limits."""
+read in their one spelling (aftersales_app.core.identifiers); the limits on trying live in
+aftersales_app.core.guest_limits."""
 
 import frappe
 
-from aftersales_app import guest_limits, identifiers
+from aftersales_app.core import guest_limits, identifiers
 from aftersales_app.portal.display import next_step, state_display, technician_name, timeline
 
 

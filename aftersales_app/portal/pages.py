@@ -4,7 +4,7 @@ scripts show."""
 import frappe
 from frappe import _
 
-from aftersales_app.status import CATEGORIES, state_map
+from aftersales_app.tickets.status import CATEGORIES, state_map
 
 
 def require_login(path: str):

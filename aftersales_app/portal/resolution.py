@@ -3,8 +3,9 @@
 import frappe
 from frappe import _
 
-from aftersales_app.exceptions import WrongStateError
-from aftersales_app.status import (
+from aftersales_app.core.exceptions import WrongStateError
+from aftersales_app.core.text import clean_plain, escape, trimmed
+from aftersales_app.tickets.status import (
 	AWAITING_CUSTOMER,
 	CONFIRM_CATEGORIES,
 	IN_PROGRESS,
@@ -12,7 +13,6 @@ from aftersales_app.status import (
 	offered,
 	require_category,
 )
-from aftersales_app.text import clean_plain, escape, trimmed
 
 
 def resolution_moves(ticket) -> frappe._dict:
@@ -52,7 +52,7 @@ def dispute_resolution(ticket, reason: str):
 	"""The customer says the problem is not solved: the reason is kept on the ticket and the ticket
 	returns to work (the workflow logs it as a reopening)."""
 	# stored as plain text (it is shown on the desk form): without markup, as the ticket's own
-	# cleaning would leave it (aftersales_app.text)
+	# cleaning would leave it (aftersales_app.core.text)
 	reason = clean_plain(trimmed(reason))
 	if not reason:
 		frappe.throw(_("Tell us what is still wrong"))

@@ -7,17 +7,17 @@ admin who edited a shipped field's label or options on its Custom Field record l
 next `bench migrate`. Made here, a field is the admin's once it exists: a new release adds the
 fields that are new (this list, on the next migrate), and a release that must change a shipped
 field does so in a patch that leaves a value the admin changed alone (as
-aftersales_app.setup.workflow.add_shipped_transitions does for the workflow). A patch that needs a
+aftersales_app.tickets.setup.workflow.add_shipped_transitions does for the workflow). A patch that needs a
 field of a newer release calls make_custom_fields() first: migrate runs after_migrate after the
 patches. A field the admin deleted comes back on the next migrate: the app's code reads these.
 
-The ticket templates' example fields (aftersales_app.setup.ticket_templates) are made once instead:
+The ticket templates' example fields (aftersales_app.tickets.setup.ticket_templates) are made once instead:
 they are the admin's to change or delete."""
 
 import frappe
 from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
 
-MODULE = "Aftersales App"
+MODULE = "Tickets"
 
 # Service Ticket's fields for ERPNext's Service Level Agreement, as ERPNext adds them to Issue
 SERVICE_LEVEL_FIELDS = [
@@ -115,7 +115,7 @@ SERVICE_LEVEL_FIELDS = [
 ]
 
 CUSTOM_FIELDS = {
-	# a customer's channels and birthday (aftersales_app.notify, aftersales_app.care)
+	# a customer's channels and birthday (aftersales_app.notifications.notify, aftersales_app.customer_care.lifecycle)
 	"Contact": [
 		{
 			"fieldname": "preferred_channel",
@@ -140,7 +140,7 @@ CUSTOM_FIELDS = {
 			"search_index": 1,
 		},
 		# a manager's explicit grant: this contact's portal user may act for a customer they do not
-		# act for yet (aftersales_app.portal_access); cleared again by the save that uses it
+		# act for yet (aftersales_app.portal.access); cleared again by the save that uses it
 		{
 			"fieldname": "grant_portal_access",
 			"fieldtype": "Check",
@@ -197,7 +197,7 @@ CUSTOM_FIELDS = {
 		}
 	],
 	"Service Ticket": SERVICE_LEVEL_FIELDS,
-	# lifecycle (aftersales_app.care) and check-ups (aftersales_app.maintenance_reminders)
+	# lifecycle (aftersales_app.customer_care.lifecycle) and check-ups (aftersales_app.customer_care.maintenance_reminders)
 	"Customer": [
 		{
 			"fieldname": "aftersales_lifecycle",
@@ -240,7 +240,7 @@ CUSTOM_FIELDS = {
 			"search_index": 1,
 		},
 	],
-	# the knowledge base (知识库, aftersales_app.knowledge) on Frappe's Help Article
+	# the knowledge base (知识库, aftersales_app.knowledge.articles) on Frappe's Help Article
 	"Help Article": [
 		{
 			"fieldname": "aftersales_internal",

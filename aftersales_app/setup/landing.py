@@ -6,7 +6,7 @@ where empty, so an admin's choice stays."""
 
 import frappe
 
-from aftersales_app import roles
+from aftersales_app.core import roles
 from aftersales_app.overrides.user import WORKSPACE
 
 CUSTOMER_HOME = "service-tickets"

@@ -4,7 +4,7 @@ priorities and modes of payment under translated names."""
 import frappe
 from frappe import _
 
-from aftersales_app.text import site_language
+from aftersales_app.core.text import site_language
 
 
 def existing(doctype: str, name: str) -> str | None:

@@ -4,7 +4,7 @@ their JSON)."""
 import frappe
 from frappe.permissions import add_permission, update_permission_property
 
-from aftersales_app.roles import APP_ROLES
+from aftersales_app.core.roles import APP_ROLES
 
 WRITE = ("read", "write", "create", "report", "export", "print", "email")
 READ = ("read", "report", "print")
@@ -37,7 +37,7 @@ RETURNS = {
 # The knowledge base (知识库) is Frappe's Help Article: agents and managers write articles (a
 # ticket's resolution becomes a draft) and read the internal ones; saving an article updates its
 # Help Category's count, which needs write on the category. Technicians and customers get nothing
-# here: they read published articles on the portal (aftersales_app.knowledge).
+# here: they read published articles on the portal (aftersales_app.knowledge.articles).
 KNOWLEDGE = {
 	"Help Article": ("read", "write", "create", "report", "export", "print", "email"),
 	"Help Category": ("read", "write", "report"),
@@ -47,7 +47,7 @@ KNOWLEDGE = {
 # payment's currency and the reports' currency columns need "select" on Currency.
 PAYMENT = {"Mode of Payment": ("select",), "Currency": ("select",)}
 # The after-sales manager edits the ticket's workflow without code (seed 001): the Workflow of
-# the app's DocTypes only (aftersales_app.permissions.workflow_query), its states and actions.
+# the app's DocTypes only (aftersales_app.core.permissions.workflow_query), its states and actions.
 WORKFLOW = {
 	"Workflow": ("read", "write"),
 	"Workflow State": ("read", "write", "create"),
@@ -71,7 +71,7 @@ ERPNEXT_PERMISSIONS = {
 		**WORKFLOW,
 	},
 	# read, narrowed by row rules to the customers, contacts, addresses and serial numbers of the
-	# technician's own tickets (aftersales_app.permissions.people_query_conditions)
+	# technician's own tickets (aftersales_app.core.permissions.people_query_conditions)
 	"Service Technician": {**{doctype: READ for doctype in AGENT_PERMISSIONS}, **PAYMENT},
 }
 

@@ -10,7 +10,7 @@ from email import message_from_bytes, message_from_string, policy
 
 import frappe
 
-from aftersales_app.notify import outbox
+from aftersales_app.notifications import outbox
 from aftersales_app.tests import world
 
 TOKEN = re.compile(r"token=([\w-]+)")

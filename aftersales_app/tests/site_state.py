@@ -11,7 +11,6 @@ import frappe
 from frappe.query_builder import DocType
 
 APP = "aftersales_app"
-MODULE = "Aftersales App"
 ROLES = ("After-Sales Manager", "Service Agent", "Service Technician")
 
 
@@ -19,8 +18,9 @@ def snapshot() -> dict:
 	"""Everything a migrate could change for this app: its DocTypes with their fields and database
 	columns and indexes, the `modified` stamps of its roles, custom fields (the shipped ones and the
 	ticket templates' examples) and property setters, its workspace, patches and versions."""
+	modules = ("in", frappe.get_module_list(APP))
 	doctypes = frappe.get_all(
-		"DocType", filters={"module": MODULE}, fields=["name", "modified", "issingle"], order_by="name"
+		"DocType", filters={"module": modules}, fields=["name", "modified", "issingle"], order_by="name"
 	)
 	state = {
 		"installed": APP in frappe.get_installed_apps(),
@@ -45,16 +45,16 @@ def snapshot() -> dict:
 		},
 		"workspaces": {
 			w.name: str(w.modified)
-			for w in frappe.get_all("Workspace", filters={"module": MODULE}, fields=["name", "modified"])
+			for w in frappe.get_all("Workspace", filters={"module": modules}, fields=["name", "modified"])
 		},
 		"custom_fields": {
 			c.name: str(c.modified)
-			for c in frappe.get_all("Custom Field", filters={"module": MODULE}, fields=["name", "modified"])
+			for c in frappe.get_all("Custom Field", filters={"module": modules}, fields=["name", "modified"])
 		},
 		"property_setters": {
 			p.name: str(p.modified)
 			for p in frappe.get_all(
-				"Property Setter", filters={"module": MODULE}, fields=["name", "modified"]
+				"Property Setter", filters={"module": modules}, fields=["name", "modified"]
 			)
 		},
 		"custom_docperms": sorted(
@@ -74,7 +74,9 @@ def snapshot() -> dict:
 		if frappe.db.table_exists("After-Sales State")
 		else 0,
 		"patches": frappe.db.count("Patch Log", {"patch": ("like", f"{APP}.%")}),
-		"module_def": frappe.db.get_value("Module Def", MODULE, "app_name"),
+		"module_defs": {
+			m: frappe.db.get_value("Module Def", m, "app_name") for m in frappe.get_module_list(APP)
+		},
 	}
 	state["digest"] = hashlib.sha256(json.dumps(state, sort_keys=True, default=str).encode()).hexdigest()
 	return state
@@ -102,9 +104,8 @@ def app_tables() -> list[str]:
 	import glob
 	import os
 
-	folder = frappe.get_app_path("aftersales_app", "aftersales_app", "doctype")
 	names = []
-	for path in glob.glob(os.path.join(folder, "*", "*.json")):
+	for path in glob.glob(os.path.join(frappe.get_app_path(APP), "*", "doctype", "*", "*.json")):
 		with open(path, encoding="utf-8") as f:
 			meta = json.load(f)
 		if meta.get("doctype") == "DocType" and not meta.get("issingle"):

@@ -9,7 +9,7 @@ from freezegun import freeze_time
 
 import frappe
 
-from aftersales_app import care
+from aftersales_app.customer_care import lifecycle as care
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import make_customer, make_customer_group, make_ticket
 

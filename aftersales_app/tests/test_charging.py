@@ -8,9 +8,10 @@ from freezegun import freeze_time
 import frappe
 from frappe.utils import add_days, flt, getdate, nowdate
 
-from aftersales_app import billing, visits
 from aftersales_app.api import payment as api
-from aftersales_app.exceptions import ChargeInvoiceError
+from aftersales_app.billing import charging as billing
+from aftersales_app.core.exceptions import ChargeInvoiceError
+from aftersales_app.field_service import visits
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, force_state, returned_ticket, stock_warehouse
 

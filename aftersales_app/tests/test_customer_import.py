@@ -22,7 +22,7 @@ SERIAL_KEEPER = "import.serials@aftersales-tests.example.com"
 
 def without_warranty(data) -> list[list]:
 	"""Rows as an agent imports them: warranty dates (the last column) are set by those who may
-	edit serial numbers (aftersales_app.customer_import)."""
+	edit serial numbers (aftersales_app.customer_care.customer_import)."""
 	return [[*row[:-1], None] for row in data]
 
 

@@ -11,9 +11,10 @@ from freezegun import freeze_time
 import frappe
 from frappe.desk.doctype.tag.tag import DocTags
 
-from aftersales_app import customer_tags, status
+from aftersales_app.customer_care import tags as customer_tags
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_customer, make_sales_invoice, make_ticket
+from aftersales_app.tickets import status
 
 pytestmark = pytest.mark.usefixtures("jobs_do_not_commit")
 
@@ -63,7 +64,7 @@ def answered_survey(customer: str, **scores):
 		}
 	)
 	survey.flags.ignore_permissions = True
-	from aftersales_app.mixins.app_fields import app_action
+	from aftersales_app.core.app_fields import app_action
 
 	with app_action(survey):
 		survey.insert()
@@ -196,8 +197,8 @@ def test_the_customer_list_filters_by_rule_tags_as_an_agent(rules):
 
 def test_a_guest_answering_through_the_link_still_moves_the_tags(rules):
 	"""The rules run for whoever caused the change: here a guest, who may not edit customers."""
-	from aftersales_app import surveys
 	from aftersales_app.api import portal as api
+	from aftersales_app.customer_care import surveys
 	from aftersales_app.tests.test_surveys import LOW, START, confirmed_ticket, sent_link, survey_of
 
 	assert CHURN not in tags_of(world.CUSTOMER)

@@ -11,11 +11,11 @@ from freezegun import freeze_time
 import frappe
 from frappe.desk.doctype.number_card.number_card import get_result
 
-from aftersales_app import dashboards, status
-from aftersales_app.dispatch import pool_tickets_for
-from aftersales_app.mixins.app_fields import app_action
+from aftersales_app.core.app_fields import app_action
+from aftersales_app.field_service.dispatch import pool_tickets_for
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, force_state, make_customer, make_ticket
+from aftersales_app.tickets import dashboards, status
 
 DAY = datetime(2026, 2, 10, 3, 0)  # a month no other test writes into
 

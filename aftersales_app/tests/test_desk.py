@@ -23,7 +23,7 @@ def test_agent_sees_after_sales_workspace_in_the_sidebar(live_server, browser, a
 		assert "售后服务" in sidebar_item.inner_text()
 		shortcut = page.locator(".ce-block .widget.shortcut-widget-box", has_text="维修工程师")
 		shortcut.first.wait_for(timeout=30000)
-		# the number cards and charts (aftersales_app.dashboards) have their numbers
+		# the number cards and charts (aftersales_app.tickets.dashboards) have their numbers
 		cards = page.locator(".number-widget-box")
 		page.wait_for_timeout(5000)
 		page.screenshot(path=str(artifacts / "desk-after-sales-workspace.png"), full_page=True)
@@ -133,8 +133,8 @@ def delete_tickets(filters):
 
 
 def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server, agent_page, artifacts):
-	from aftersales_app.status import state_map
 	from aftersales_app.tests.utils import force_state
+	from aftersales_app.tickets.status import state_map
 
 	page = agent_page
 	categories = [
@@ -190,7 +190,7 @@ def test_ticket_list_and_kanban_show_each_state_in_colour_with_text(live_server,
 def test_admin_edits_a_notification_and_adds_a_robot_in_the_desk(live_server, browser, artifacts):
 	"""What the README shows an admin: a shipped notification's text and channel are a Frappe
 	Notification form; a group robot is a form of its own with the notifications it posts."""
-	from aftersales_app.notify.events import EVENTS
+	from aftersales_app.notifications.events import EVENTS
 
 	event = EVENTS["pool_available"]
 	notification = frappe.db.get_value(
@@ -244,7 +244,7 @@ def test_manager_reads_the_performance_and_service_level_reports_with_charts(liv
 	"""Two reports with their charts on a committed week of closed tickets (removed after)."""
 	from datetime import datetime
 
-	from aftersales_app import status
+	from aftersales_app.tickets import status
 
 	tech = frappe.db.get_value("Service Technician", {"user": world.TECH})
 	tech_b = frappe.db.get_value("Service Technician", {"user": world.TECH_B})

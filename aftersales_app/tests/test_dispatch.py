@@ -12,11 +12,9 @@ from freezegun import freeze_time
 import frappe
 from frappe.tests.utils import change_settings
 
-from aftersales_app import dispatch
-from aftersales_app.aftersales_app.doctype.service_ticket.service_ticket import ServiceTicket
 from aftersales_app.api import dispatch as api
-from aftersales_app.exceptions import AlreadyTakenError, NotQualifiedError
-from aftersales_app.status import move_to_category
+from aftersales_app.core.exceptions import AlreadyTakenError, NotQualifiedError
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
@@ -27,6 +25,8 @@ from aftersales_app.tests.utils import (
 	make_ticket,
 	site_paths,
 )
+from aftersales_app.tickets.doctype.service_ticket.service_ticket import ServiceTicket
+from aftersales_app.tickets.status import move_to_category
 
 SITE, SITES_PATH = site_paths()
 
@@ -64,7 +64,7 @@ def test_a_dispatch_the_workflow_forbids_as_self_approval_is_refused():
 	registered a ticket from dispatching it."""
 	from frappe.model.workflow import get_workflow_name
 
-	from aftersales_app.status import category_of
+	from aftersales_app.tickets.status import category_of
 
 	ticket = dispatching_ticket()
 	frappe.db.set_value("Service Ticket", ticket.name, "owner", AGENT, update_modified=False)

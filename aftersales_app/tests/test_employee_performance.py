@@ -9,13 +9,11 @@ import pytest
 
 import frappe
 
-from aftersales_app import status
-from aftersales_app.aftersales_app.report.service_employee_performance.service_employee_performance import (
-	execute,
-)
-from aftersales_app.mixins.app_fields import app_action
+from aftersales_app.core.app_fields import app_action
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_ticket
+from aftersales_app.tickets import status
+from aftersales_app.tickets.report.service_employee_performance.service_employee_performance import execute
 
 RANGE = {"from_date": "2026-04-06", "to_date": "2026-04-12"}  # a week no other test writes into
 

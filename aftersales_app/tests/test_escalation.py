@@ -12,13 +12,11 @@ import frappe
 from frappe.tests.utils import change_settings
 from frappe.utils import get_datetime
 
-from aftersales_app import dispatch, escalation, roles
 from aftersales_app.api import dispatch as dispatch_api
 from aftersales_app.api import portal as portal_api
-from aftersales_app.exceptions import UrgeTooSoonError
-from aftersales_app.setup.sla import AGREEMENT, TARGETS
-from aftersales_app.setup.ticket_types import get_priority
-from aftersales_app.status import move_to_category
+from aftersales_app.core import roles
+from aftersales_app.core.exceptions import UrgeTooSoonError
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
@@ -28,6 +26,10 @@ from aftersales_app.tests.utils import (
 	make_ticket,
 	returned_ticket,
 )
+from aftersales_app.tickets import escalation
+from aftersales_app.tickets.setup.sla import AGREEMENT, TARGETS
+from aftersales_app.tickets.setup.ticket_types import get_priority
+from aftersales_app.tickets.status import move_to_category
 
 START = datetime(2026, 11, 20, 2, 0, 0)  # UTC; 10:00 in Shanghai, the site's time zone
 HOUR = timedelta(hours=1)

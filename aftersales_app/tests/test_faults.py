@@ -11,9 +11,9 @@ import pytest
 
 import frappe
 
-from aftersales_app import dispatch, invariants
+from aftersales_app import invariants
 from aftersales_app.api import payment as payment_api
-from aftersales_app.status import AWAITING_ACCEPTANCE, DISPATCHING, move_to_category
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.test_payments import FINANCE, awaiting_payment, collect, payment_entries
 from aftersales_app.tests.utils import (
@@ -23,6 +23,7 @@ from aftersales_app.tests.utils import (
 	remove_ticket_and_money,
 	site_paths,
 )
+from aftersales_app.tickets.status import AWAITING_ACCEPTANCE, DISPATCHING, move_to_category
 
 SITE, SITES_PATH = site_paths()
 AGENT, TECH = world.AGENT, world.TECH
@@ -70,8 +71,8 @@ def payment_to_confirm():
 @pytest.mark.parametrize(
 	"victim",
 	[
-		"aftersales_app.payments.make_payment_entry",  # the Payment Entry submitted, nothing saved yet
-		"aftersales_app.payments.follow_money",  # the payment confirmed and the ticket moved on
+		"aftersales_app.billing.payments.make_payment_entry",  # the Payment Entry submitted, nothing saved yet
+		"aftersales_app.billing.payments.follow_money",  # the payment confirmed and the ticket moved on
 	],
 )
 def test_a_confirmation_killed_midway_leaves_nothing_and_can_be_done_again(payment_to_confirm, victim):
@@ -130,9 +131,9 @@ def overdue_tickets():
 def test_the_timeout_job_killed_halfway_and_run_again_releases_each_ticket_once(overdue_tickets):
 	kill(
 		"Administrator",
-		"aftersales_app.dispatch.release_overdue_acceptances",
+		"aftersales_app.field_service.dispatch.release_overdue_acceptances",
 		(),
-		"aftersales_app.dispatch.release",
+		"aftersales_app.field_service.dispatch.release",
 		"before",
 		3,
 	)
@@ -167,7 +168,7 @@ def test_the_timeout_job_killed_halfway_and_run_again_releases_each_ticket_once(
 def due_surveys():
 	"""Four satisfaction surveys whose delay has passed, and no other survey of the site due (sent
 	first, as the job would)."""
-	from aftersales_app import surveys
+	from aftersales_app.customer_care import surveys
 
 	surveys.send_due()
 	past = frappe.utils.add_to_date(frappe.utils.now_datetime(), minutes=-10)
@@ -187,9 +188,16 @@ def due_surveys():
 
 
 def test_the_survey_job_killed_halfway_and_run_again_sends_each_survey_once(due_surveys):
-	from aftersales_app import surveys
+	from aftersales_app.customer_care import surveys
 
-	kill("Administrator", "aftersales_app.surveys.send_due", (), "aftersales_app.surveys.send", "before", 3)
+	kill(
+		"Administrator",
+		"aftersales_app.customer_care.surveys.send_due",
+		(),
+		"aftersales_app.customer_care.surveys.send",
+		"before",
+		3,
+	)
 	statuses = [frappe.db.get_value("Service Survey", name, "status") for name in due_surveys]
 	assert sorted(statuses) == sorted([surveys.PENDING] * 2 + [surveys.SENT] * 2)  # two sent, kept
 	surveys.send_due()  # the next run
@@ -210,7 +218,7 @@ def breached_tickets():
 	"""Four tickets at work whose resolution target has passed (all three of After-Sales Settings'
 	points due, the oldest first), and no other ticket of the site due (escalated first, as the job
 	would)."""
-	from aftersales_app import escalation
+	from aftersales_app.tickets import escalation
 
 	escalation.escalate_due()
 	now = frappe.utils.now_datetime()
@@ -255,16 +263,16 @@ def told_points(ticket: str) -> list[tuple]:
 
 
 def test_the_escalation_job_killed_halfway_and_run_again_tells_each_point_once(breached_tickets):
-	from aftersales_app import escalation
+	from aftersales_app.tickets import escalation
 
 	points = len(escalation.levels_for(frappe.get_doc("Service Ticket", breached_tickets[0])))
 	assert points >= 2, "After-Sales Settings ships three points"
 	# dies in the middle of the second ticket: one of its points told, not yet committed
 	kill(
 		"Administrator",
-		"aftersales_app.escalation.escalate_due",
+		"aftersales_app.tickets.escalation.escalate_due",
 		(),
-		"aftersales_app.escalation.tell_point",
+		"aftersales_app.tickets.escalation.tell_point",
 		"after",
 		points + 1,
 	)
@@ -295,7 +303,7 @@ def test_the_escalation_job_killed_halfway_and_run_again_tells_each_point_once(b
 def due_check_ups():
 	"""Four serial numbers of one customer whose yearly check-up is long due (the oldest first), and
 	no other check-up of the site due (offered first, as the job would)."""
-	from aftersales_app import maintenance_reminders
+	from aftersales_app.customer_care import maintenance_reminders
 
 	maintenance_reminders.offer_due()
 	customer = make_customer("保养中断客户", phone="13755550000")
@@ -340,7 +348,7 @@ def remove_check_ups(serials: list[str]):
 
 
 def test_the_check_up_job_killed_halfway_and_run_again_offers_each_check_up_once(due_check_ups):
-	from aftersales_app import maintenance_reminders
+	from aftersales_app.customer_care import maintenance_reminders
 
 	def offers(serial):
 		return frappe.get_all("Maintenance Reminder", {"serial_no": serial}, pluck="due_date")
@@ -348,9 +356,9 @@ def test_the_check_up_job_killed_halfway_and_run_again_offers_each_check_up_once
 	# dies right after the second serial's offer is made, before its next check-up moves on
 	kill(
 		"Administrator",
-		"aftersales_app.maintenance_reminders.offer_due",
+		"aftersales_app.customer_care.maintenance_reminders.offer_due",
 		(),
-		"aftersales_app.maintenance_reminders.make_offer",
+		"aftersales_app.customer_care.maintenance_reminders.make_offer",
 		"after",
 		2,
 	)
@@ -387,7 +395,7 @@ def test_a_grab_killed_before_its_commit_leaves_the_ticket_in_the_pool(pool_tick
 		TECH,
 		"aftersales_app.api.dispatch.grab_ticket",
 		(pool_ticket,),
-		"aftersales_app.dispatch.open_todo",
+		"aftersales_app.field_service.dispatch.open_todo",
 		"after",
 	)
 	assert frappe.db.get_value("Service Ticket", pool_ticket, ["in_pool", "assigned_technician"]) == (1, None)

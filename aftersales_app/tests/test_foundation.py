@@ -5,7 +5,7 @@ import pytest
 import frappe
 from frappe.translate import load_lang
 
-from aftersales_app.roles import APP_ROLES as AFTERSALES_ROLES
+from aftersales_app.core.roles import APP_ROLES as AFTERSALES_ROLES
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import make_ticket
 
@@ -15,7 +15,11 @@ def test_app_requires_erpnext_and_is_installed():
 	assert "frappe/erpnext" in hooks.required_apps
 	installed = frappe.get_installed_apps()
 	assert installed.index("erpnext") < installed.index("aftersales_app")
-	assert frappe.db.get_value("Module Def", "Aftersales App", "app_name") == "aftersales_app"
+	modules = frappe.get_module_list("aftersales_app")
+	assert modules[0] == "Tickets" and len(modules) == 7
+	for module in modules:
+		assert frappe.db.get_value("Module Def", module, "app_name") == "aftersales_app", module
+	assert not frappe.db.exists("Module Def", "Aftersales App")  # the scaffold's name is gone
 
 
 def test_roles_of_the_brief_exist_with_desk_access():
@@ -29,9 +33,9 @@ def test_roles_of_the_brief_exist_with_desk_access():
 def test_workspace_is_in_the_sidebar_for_after_sales_roles():
 	ws = frappe.get_doc("Workspace", "After-Sales")
 	assert ws.public == 1 and ws.is_hidden == 0
-	assert ws.module == "Aftersales App"
+	assert ws.module == "Tickets"
 	assert {"Service Technician", "Service Skill"} <= {
-		link.link_to for link in ws.links if link.type == "Link"
+		link.link_to for link in frappe.get_doc("Workspace", "Field Service").links if link.type == "Link"
 	}
 	assert set(AFTERSALES_ROLES) <= {r.role for r in ws.roles}
 
@@ -99,14 +103,16 @@ def test_agent_registers_customers_and_technician_only_reads_them():
 
 
 def test_one_vocabulary_of_categories_and_roles_for_server_desk_and_settings():
-	"""The categories live in aftersales_app.status alone: the ticket's `status` options, the
+	"""The categories live in aftersales_app.tickets.status alone: the ticket's `status` options, the
 	settings' category options and the indicator colours agree with it, and the desk scripts read
 	them (and the role sets) from boot instead of naming them."""
 	import re
 	from pathlib import Path
 
-	from aftersales_app import boot, roles, status
-	from aftersales_app.setup.kanban import KANBAN_COLOURS
+	from aftersales_app import boot
+	from aftersales_app.core import roles
+	from aftersales_app.tickets import status
+	from aftersales_app.tickets.setup.kanban import KANBAN_COLOURS
 
 	def options(doctype, field):
 		return [o for o in frappe.get_meta(doctype).get_field(field).options.split("\n") if o]
@@ -161,7 +167,7 @@ def test_every_python_path_in_hooks_resolves():
 				yield from paths(item)
 
 	found = [path for name in dir(hooks) if not name.startswith("_") for path in paths(getattr(hooks, name))]
-	assert "aftersales_app.setup.after_setup_wizard" in found
+	assert "aftersales_app.setup.install.after_setup_wizard" in found
 	missing = []
 	for path in found:
 		try:

@@ -12,8 +12,7 @@ import requests
 import frappe
 from frappe.utils import flt
 
-from aftersales_app import billing
-from aftersales_app import status as ticket_status
+from aftersales_app.billing import charging as billing
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
@@ -22,6 +21,7 @@ from aftersales_app.tests.utils import (
 	remove_ticket_and_money,
 	returned_ticket,
 )
+from aftersales_app.tickets import status as ticket_status
 
 AGENT, FINANCE, TECH = world.AGENT, world.FINANCE, world.TECH
 WORKFLOW = json.load(

@@ -14,7 +14,7 @@ import requests
 import frappe
 
 import aftersales_app.api
-from aftersales_app import guest_limits
+from aftersales_app.core import guest_limits
 from aftersales_app.tests import world
 
 ROLES = {

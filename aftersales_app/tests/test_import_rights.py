@@ -21,8 +21,8 @@ import requests
 
 import frappe
 
-from aftersales_app.permissions import portal_customers
-from aftersales_app.portal_access import PortalAccessError
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.portal.access import PortalAccessError
 from aftersales_app.tests import world
 from aftersales_app.tests.data.make_customer_sample import write
 from aftersales_app.tests.test_customer_import import failures, remove_imported, run_import, upload

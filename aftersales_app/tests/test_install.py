@@ -66,7 +66,7 @@ def scratch_site():
 def test_fresh_install_brings_roles_doctypes_and_workspace(scratch_site):
 	state = execute("snapshot")
 	assert state["installed"]
-	assert state["module_def"] == APP
+	assert set(state["module_defs"].values()) == {APP}, state["module_defs"]
 	assert set(state["roles"]) == {"After-Sales Manager", "Service Agent", "Service Technician"}
 	assert {"Service Technician", "Service Skill"} <= set(state["doctypes"])
 	assert [dt for dt in state["doctypes"] if dt not in state["singles"] and not state["schema"][dt]] == []

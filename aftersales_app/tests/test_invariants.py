@@ -8,12 +8,13 @@ import pytest
 
 import frappe
 
-from aftersales_app import dispatch, invariants
+from aftersales_app import invariants
 from aftersales_app.api import payment as payment_api
-from aftersales_app.status import CANCELLED, CLOSED, DISPATCHING, IN_PROGRESS, move_to_category
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.test_payments import FINANCE, awaiting_payment, collect
 from aftersales_app.tests.utils import as_user, force_state, make_ticket, record_revisit
+from aftersales_app.tickets.status import CANCELLED, CLOSED, DISPATCHING, IN_PROGRESS, move_to_category
 
 AGENT, TECH = world.AGENT, world.TECH
 

@@ -13,7 +13,7 @@ import pytest
 import frappe
 from frappe.utils.print_utils import get_print
 
-from aftersales_app import printing
+from aftersales_app.field_service import printing
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_ticket
 

@@ -21,10 +21,10 @@ from playwright.sync_api import expect
 import frappe
 from frappe.utils import flt
 
-from aftersales_app import guest_limits
-from aftersales_app.status import category_of
+from aftersales_app.core import guest_limits
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import login, remove_ticket_and_money
+from aftersales_app.tickets.status import category_of
 
 PASSWORD = world.PASSWORD
 SUBJECT = "旅程 空调外机异响"
@@ -401,7 +401,7 @@ def test_finance_confirms_the_collection(day, walk):
 
 
 def test_the_customer_answers_the_survey(day, walk):
-	from aftersales_app import surveys
+	from aftersales_app.customer_care import surveys
 
 	survey = frappe.get_all("Service Survey", filters={"service_ticket": DAY["ticket"]}, pluck="name")[0]
 	# its time came: what the scheduler's job does an hour after the confirmation
@@ -492,7 +492,7 @@ def test_the_manager_adds_a_workflow_state_and_maps_it(day, walk):
 		expect(grid).to_contain_text("搁置")  # the category reads as the shipped state does
 		manager.save()
 		frappe.db.rollback()
-		from aftersales_app.status import state_map
+		from aftersales_app.tickets.status import state_map
 
 		frappe.cache.delete_value("aftersales_state_map")
 		assert state in {row.state for row in frappe.get_doc("Workflow", workflow).states}
@@ -555,7 +555,7 @@ JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 def test_every_message_of_the_app_reads_chinese_on_a_chinese_site():
 	"""The e-mail, SMS, desk and robot texts are the site's Notification records, installed in the
 	site's language: outside their placeholders, no English word."""
-	from aftersales_app.notify.events import EVENTS
+	from aftersales_app.notifications.events import EVENTS
 
 	methods = [event.method for event in EVENTS.values()]
 	english = {}

@@ -14,8 +14,9 @@ import requests
 
 import frappe
 
-from aftersales_app import guest_limits, knowledge
 from aftersales_app.api import knowledge as api
+from aftersales_app.core import guest_limits
+from aftersales_app.knowledge import articles as knowledge
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, delete_articles, make_article, make_ticket
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 import frappe
 
-from aftersales_app import guest_limits
+from aftersales_app.core import guest_limits
 from aftersales_app.tests import world
 from aftersales_app.tests.test_portal_browser import PHONE, fits_the_screen, new_page, sign_in
 from aftersales_app.tests.utils import delete_articles, login, make_article, make_ticket

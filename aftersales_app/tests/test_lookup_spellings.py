@@ -1,6 +1,6 @@
-"""The guest lookup reads a ticket number and a phone in one spelling (aftersales_app.identifiers),
+"""The guest lookup reads a ticket number and a phone in one spelling (aftersales_app.core.identifiers),
 and caps guessing per address and per ticket without locking the customer out
-(aftersales_app.guest_limits), over HTTP as a guest meets it.
+(aftersales_app.core.guest_limits), over HTTP as a guest meets it.
 
 The database compares names under utf8mb4_unicode_ci: lower case, full-width forms, invisible and
 combining characters reach the same ticket. Every such spelling must count as the number itself.
@@ -16,7 +16,7 @@ import requests
 
 import frappe
 
-from aftersales_app import guest_limits, identifiers
+from aftersales_app.core import guest_limits, identifiers
 from aftersales_app.tests.utils import make_ticket
 
 METHOD = "/api/method/aftersales_app.api.portal.lookup_ticket"

@@ -12,10 +12,10 @@ from freezegun import freeze_time
 
 import frappe
 
-from aftersales_app import maintenance_reminders as reminders
-from aftersales_app import roles
 from aftersales_app.api import care as care_api
 from aftersales_app.api import portal as portal_api
+from aftersales_app.core import roles
+from aftersales_app.customer_care import maintenance_reminders as reminders
 from aftersales_app.tests import world
 from aftersales_app.tests.mail import sent_token
 from aftersales_app.tests.utils import as_user, make_customer
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.usefixtures("jobs_do_not_commit")
 
 @pytest.fixture(autouse=True)
 def _no_guest_limits():
-	from aftersales_app import guest_limits
+	from aftersales_app.core import guest_limits
 
 	guest_limits.reset()
 	yield
@@ -67,7 +67,7 @@ def offers(**filters) -> list:
 
 def offer_link(reminder: str) -> str:
 	"""The token of the link in the e-mail the customer was sent (the outbox row itself shows a
-	placeholder: aftersales_app.notify.secrets)."""
+	placeholder: aftersales_app.notifications.secrets)."""
 	return sent_token("Maintenance Reminder", reminder, "maintenance_offer")
 
 

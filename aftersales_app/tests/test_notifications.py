@@ -19,10 +19,12 @@ from freezegun import freeze_time
 import frappe
 from frappe.tests.utils import change_settings
 
-from aftersales_app import dispatch, payments
-from aftersales_app.notify import notify, outbox, robots
-from aftersales_app.notify.events import EVENTS
-from aftersales_app.setup.notifications import make_notifications
+from aftersales_app.billing import payments
+from aftersales_app.field_service import dispatch
+from aftersales_app.notifications import outbox, robots
+from aftersales_app.notifications.events import EVENTS
+from aftersales_app.notifications.notify import notify
+from aftersales_app.notifications.setup import make_notifications
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,

@@ -13,7 +13,7 @@ from frappe.model.workflow import apply_workflow
 from frappe.utils import add_days, flt, getdate, nowdate
 
 from aftersales_app.api import payment as api
-from aftersales_app.exceptions import PaymentAmountError, PaymentStateError
+from aftersales_app.core.exceptions import PaymentAmountError, PaymentStateError
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	as_user,
@@ -450,11 +450,11 @@ def test_a_form_opened_before_a_payment_does_not_write_old_amounts_back():
 
 
 def test_reports_show_the_queue_confirmed_totals_and_cash_held():
-	from aftersales_app.aftersales_app.report.cash_held_by_technician import cash_held_by_technician as held
-	from aftersales_app.aftersales_app.report.confirmed_service_payments import (
+	from aftersales_app.billing.report.cash_held_by_technician import cash_held_by_technician as held
+	from aftersales_app.billing.report.confirmed_service_payments import (
 		confirmed_service_payments as confirmed,
 	)
-	from aftersales_app.aftersales_app.report.service_payments_awaiting_confirmation import (
+	from aftersales_app.billing.report.service_payments_awaiting_confirmation import (
 		service_payments_awaiting_confirmation as awaiting,
 	)
 
@@ -527,7 +527,7 @@ def test_finance_reads_the_customer_and_type_of_a_ticket():
 
 
 def test_finance_hears_of_a_payment_and_the_collector_of_its_rejection():
-	from aftersales_app.notify import events
+	from aftersales_app.notifications import events
 
 	ticket = awaiting_payment()
 	payment = collect(ticket, 100)

@@ -9,10 +9,10 @@ import requests
 
 import frappe
 
-from aftersales_app import guest_limits
 from aftersales_app.api import portal as api
-from aftersales_app.exceptions import WrongStateError
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core import guest_limits
+from aftersales_app.core.exceptions import WrongStateError
+from aftersales_app.core.permissions import portal_customers
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import act, as_user, force_state, make_portal_user, make_ticket, make_user
 
@@ -153,7 +153,7 @@ def test_the_pools_rounds_stay_off_the_customers_timeline():
 
 	from freezegun import freeze_time
 
-	from aftersales_app import dispatch
+	from aftersales_app.field_service import dispatch
 
 	start = datetime(2026, 11, 20, 2, 0, 0, 1000)
 	with freeze_time(start, tick=True):

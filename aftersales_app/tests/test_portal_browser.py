@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 import frappe
 
-from aftersales_app import guest_limits
+from aftersales_app.core import guest_limits
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import force_state, make_ticket
 
@@ -271,8 +271,8 @@ def test_customer_urges_from_the_ticket_page_once_an_hour(browser, live_server, 
 
 
 def test_customer_rates_the_service_from_the_ticket_page(browser, live_server, artifacts):
-	from aftersales_app import surveys
 	from aftersales_app.api import portal as portal_api
+	from aftersales_app.customer_care import surveys
 	from aftersales_app.tests.utils import as_user
 
 	ticket = force_state(
@@ -312,7 +312,7 @@ def test_customer_rates_the_service_from_the_ticket_page(browser, live_server, a
 
 def test_a_customer_accepts_a_check_up_offer_from_the_link_on_a_phone(browser, live_server, artifacts):
 	"""The link of a check-up offer (保养提醒), without a login: accepting opens a maintenance ticket."""
-	from aftersales_app import maintenance_reminders as reminders
+	from aftersales_app.customer_care import maintenance_reminders as reminders
 
 	offer = reminders.make_offer(
 		customer=MINGDE,

@@ -18,17 +18,11 @@ import requests
 import frappe
 from frappe.utils import now_datetime, nowdate
 
-from aftersales_app import guest_limits
+from aftersales_app.core import guest_limits
+from aftersales_app.core.permissions import POOL_WITHHELD, portal_customers
 from aftersales_app.demo.data import make_serial_no
-from aftersales_app.permissions import POOL_WITHHELD, portal_customers
 from aftersales_app.tests import world
-from aftersales_app.tests.utils import (
-	delete_articles,
-	force_state,
-	make_article,
-	make_customer,
-	make_ticket,
-)
+from aftersales_app.tests.utils import delete_articles, force_state, make_article, make_customer, make_ticket
 
 OWNER_TECH, OTHER_TECH = world.TECH, world.TECH_B
 CUSTOMER_B_USER = world.PORTAL_USER_B

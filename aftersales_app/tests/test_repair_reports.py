@@ -9,10 +9,10 @@ import pytest
 
 import frappe
 
-from aftersales_app.aftersales_app.report.parts_used_under_warranty import parts_used_under_warranty
-from aftersales_app.aftersales_app.report.repeat_repairs import repeat_repairs
+from aftersales_app.field_service.report.parts_used_under_warranty import parts_used_under_warranty
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_ticket, make_visit, stock_warehouse
+from aftersales_app.tickets.report.repeat_repairs import repeat_repairs
 
 JUNE = {"from_date": "2026-06-01", "to_date": "2026-06-30"}
 JULY = {"from_date": "2026-07-01", "to_date": "2026-07-31"}
@@ -125,7 +125,7 @@ def fault(name: str) -> str:
 
 
 def test_frequent_faults_per_item_and_item_group():
-	from aftersales_app.aftersales_app.report.frequent_faults import frequent_faults
+	from aftersales_app.tickets.report.frequent_faults import frequent_faults
 
 	cold, leak = fault("测试不制冷"), fault("测试漏水")
 	september = {"from_date": "2026-09-01", "to_date": "2026-09-30"}

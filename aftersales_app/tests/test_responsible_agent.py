@@ -9,8 +9,9 @@ from freezegun import freeze_time
 
 import frappe
 
-from aftersales_app import dispatch, roles
 from aftersales_app.api import portal as portal_api
+from aftersales_app.core import roles
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, deliver_messages, force_state, make_ticket, make_user
 

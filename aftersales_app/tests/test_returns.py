@@ -9,12 +9,12 @@ import pytest
 import frappe
 from frappe.utils import add_days, flt, nowdate
 
-from aftersales_app import returns
 from aftersales_app.api import returns as returns_api
-from aftersales_app.exceptions import ReturnStepError
-from aftersales_app.status import CANCELLED, IN_PROGRESS, move_to_category
+from aftersales_app.core.exceptions import ReturnStepError
+from aftersales_app.returns import steps as returns
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, force_state, make_stock, make_ticket, return_without_sale
+from aftersales_app.tickets.status import CANCELLED, IN_PROGRESS, move_to_category
 
 AGENT, FINANCE, TECH = world.AGENT, world.FINANCE, world.TECH
 RATE = 3000
@@ -405,7 +405,7 @@ def test_the_customer_follows_the_return_on_the_portal_and_nobody_else_does():
 
 
 def test_the_returns_report_shows_each_step_and_its_documents():
-	from aftersales_app.aftersales_app.report.returns_and_exchanges import returns_and_exchanges as report
+	from aftersales_app.returns.report.returns_and_exchanges import returns_and_exchanges as report
 
 	sale = sell("RET-REPORT-0001")
 	ret = authorised(sale)
@@ -420,7 +420,7 @@ def test_the_returns_report_shows_each_step_and_its_documents():
 
 
 def test_the_customer_hears_each_step_once_and_finance_hears_of_the_refund():
-	from aftersales_app.setup.notifications import make_notifications
+	from aftersales_app.notifications.setup import make_notifications
 
 	make_notifications()  # the test site's Notifications of the return events
 	sale = sell("RET-NEWS-0001")

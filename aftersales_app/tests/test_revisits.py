@@ -107,7 +107,7 @@ def test_only_customer_service_records_a_revisit_once_and_never_edits_it():
 
 
 def test_overdue_revisits_are_listed_by_responsible_agent():
-	from aftersales_app.aftersales_app.report.overdue_revisits.overdue_revisits import execute
+	from aftersales_app.customer_care.report.overdue_revisits.overdue_revisits import execute
 
 	with freeze_time(START, tick=True):
 		late = awaiting_revisit()

@@ -23,10 +23,12 @@ import requests
 import frappe
 from frappe.utils import nowdate
 
-from aftersales_app import dispatch, guest_limits, surveys
-from aftersales_app import maintenance_reminders as reminders
 from aftersales_app.api import portal as portal_api
-from aftersales_app.notify import outbox, robots, secrets
+from aftersales_app.core import guest_limits
+from aftersales_app.customer_care import maintenance_reminders as reminders
+from aftersales_app.customer_care import surveys
+from aftersales_app.field_service import dispatch
+from aftersales_app.notifications import outbox, robots, secrets
 from aftersales_app.tests import test_notifications as notifications_tests
 from aftersales_app.tests import world
 from aftersales_app.tests.mail import TOKEN, send_and_read
@@ -673,7 +675,7 @@ def test_a_customers_words_reach_the_chat_as_quoted_text(webhooks):
 
 
 def test_the_placeholder_and_quotes_survive_every_channel_format():
-	from aftersales_app.notify import chat_text
+	from aftersales_app.notifications import chat_text
 
 	assert chat_text.quote("a\r\nb\u2028c\u202ed") == "「a b cd」"
 	assert chat_text.quote("「闭合」 then") == "「『闭合』 then」"

@@ -32,7 +32,8 @@ WORKSPACE = "After-Sales"
 
 def chart_source_method(source: str) -> str:
 	"""The method a Custom chart's source names in its JS (what the desk calls)."""
-	folder = Path(frappe.get_app_path("aftersales_app")) / "aftersales_app" / "dashboard_chart_source"
+	module = frappe.db.get_value("Dashboard Chart Source", source, "module")
+	folder = Path(frappe.get_module_path(module)) / "dashboard_chart_source"
 	script = (folder / frappe.scrub(source) / f"{frappe.scrub(source)}.js").read_text()
 	return re.search(r'method:\s*"([^"]+)"', script).group(1)
 
@@ -150,8 +151,8 @@ def test_a_choice_of_the_admin_stays():
 def test_a_technician_grabs_from_the_pool_page_in_chromium(live_server, browser, artifacts):
 	"""The technician's 工单池 page lists the pool tickets they may grab without the customer's
 	phone or address; one tap grabs and opens the ticket, phone and all."""
-	from aftersales_app import dispatch
 	from aftersales_app.api import dispatch as dispatch_api
+	from aftersales_app.field_service import dispatch
 
 	phone = "13987650001"
 	ticket = dispatch.put_in_pool(
@@ -330,7 +331,7 @@ def test_one_word_for_a_state_and_its_category():
 	categories otherwise than the states (暂缓处理 beside 搁置, 开 for Open)."""
 	from frappe import _
 
-	from aftersales_app.status import state_map
+	from aftersales_app.tickets.status import state_map
 
 	frappe.local.lang = "zh"
 	try:

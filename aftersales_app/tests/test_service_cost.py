@@ -8,10 +8,10 @@ import pytest
 
 import frappe
 
-from aftersales_app import status
-from aftersales_app.aftersales_app.report.service_cost import service_cost
+from aftersales_app.billing.report.service_cost import service_cost
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_stock, make_ticket, make_visit
+from aftersales_app.tickets import status
 
 AUGUST = {"from_date": "2026-08-01", "to_date": "2026-08-31"}
 ITEM = "TEST-COST-PART"

@@ -9,9 +9,9 @@ import pytest
 
 import frappe
 
-from aftersales_app.aftersales_app.report.service_level_compliance.service_level_compliance import execute
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import as_user, make_ticket
+from aftersales_app.tickets.report.service_level_compliance.service_level_compliance import execute
 
 RANGE = {"from_date": "2026-03-02", "to_date": "2026-03-08"}  # a week no other test writes into
 
@@ -123,12 +123,10 @@ def test_the_reports_read_their_date_ranges_by_index(doctype, field):
 
 
 def test_the_older_reports_filter_by_company_territory_type_and_technician_too():
-	from aftersales_app.aftersales_app.report.overdue_revisits import overdue_revisits
-	from aftersales_app.aftersales_app.report.service_ticket_status_summary import (
-		service_ticket_status_summary,
-	)
-	from aftersales_app.aftersales_app.report.service_ticket_time_in_state import service_ticket_time_in_state
-	from aftersales_app.aftersales_app.report.stuck_service_tickets import stuck_service_tickets
+	from aftersales_app.customer_care.report.overdue_revisits import overdue_revisits
+	from aftersales_app.tickets.report.service_ticket_status_summary import service_ticket_status_summary
+	from aftersales_app.tickets.report.service_ticket_time_in_state import service_ticket_time_in_state
+	from aftersales_app.tickets.report.stuck_service_tickets import stuck_service_tickets
 
 	make_ticket(assigned_technician=world.TECH)
 	company = frappe.defaults.get_global_default("company")

@@ -10,7 +10,7 @@ import requests
 
 import frappe
 
-from aftersales_app import guest_limits
+from aftersales_app.core import guest_limits
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	force_state,
@@ -302,7 +302,7 @@ def test_spoofed_forwarded_for_does_not_reset_the_lookup_limit(api_url, tickets,
 
 
 def test_wrong_phones_from_an_address_stop_its_guessing_whatever_the_headers(api_url, tickets, fresh_limits):
-	"""No lock-out for everyone (aftersales_app.guest_limits): after its wrong phones an address
+	"""No lock-out for everyone (aftersales_app.core.guest_limits): after its wrong phones an address
 	gets "not found" for the ticket even with the right phone, and a made-up X-Forwarded-For does
 	not make it another address."""
 	mine, _ = tickets

@@ -11,8 +11,9 @@ from freezegun import freeze_time
 
 import frappe
 
-from aftersales_app import guest_limits, roles, surveys
 from aftersales_app.api import portal as api
+from aftersales_app.core import guest_limits, roles
+from aftersales_app.customer_care import surveys
 from aftersales_app.tests import world
 from aftersales_app.tests.mail import sent_token
 from aftersales_app.tests.utils import as_user, force_state, make_ticket
@@ -50,7 +51,7 @@ def survey_of(ticket):
 
 def sent_link(survey) -> str:
 	"""The token from the link in the e-mail the customer was sent (the outbox row itself shows a
-	placeholder: aftersales_app.notify.secrets)."""
+	placeholder: aftersales_app.notifications.secrets)."""
 	return sent_token("Service Survey", survey.name, "survey_due")
 
 
@@ -245,7 +246,7 @@ def test_the_survey_page_through_the_link_over_http(live_server, api_url):
 
 
 def test_satisfaction_by_technician_with_nps():
-	from aftersales_app.aftersales_app.report.service_satisfaction.service_satisfaction import execute
+	from aftersales_app.customer_care.report.service_satisfaction.service_satisfaction import execute
 
 	answers = [
 		{**GOOD, "recommend": 10},  # promoter

@@ -7,10 +7,10 @@ views themselves."""
 import frappe
 
 from aftersales_app.conftest import REPORT
+from aftersales_app.core.text import HTML_TYPES, PLAIN_TYPES, clean_doc_text, clean_plain
 from aftersales_app.patches.v15_0 import clean_stored_user_text
 from aftersales_app.tests import corpus
 from aftersales_app.tests.utils import make_ticket
-from aftersales_app.text import HTML_TYPES, PLAIN_TYPES, clean_doc_text, clean_plain
 
 
 def text_fields(doctype: str) -> list:

@@ -17,10 +17,9 @@ import frappe
 from frappe.cache_manager import clear_doctype_map
 from frappe.model.workflow import get_transitions, get_workflow_name
 
-from aftersales_app import dispatch, roles
 from aftersales_app.api import portal as portal_api
-from aftersales_app.setup import ticket_templates as examples
-from aftersales_app.status import states_of
+from aftersales_app.core import roles
+from aftersales_app.field_service import dispatch
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	act,
@@ -30,7 +29,9 @@ from aftersales_app.tests.utils import (
 	make_user,
 	remove_ticket_and_money,
 )
-from aftersales_app.ticket_templates import UnreadableConditionError, holds, python_of
+from aftersales_app.tickets.setup import ticket_templates as examples
+from aftersales_app.tickets.status import states_of
+from aftersales_app.tickets.ticket_templates import UnreadableConditionError, holds, python_of
 
 TICKET = "Service Ticket"
 INSTALL_FIELDS = ("site_location", "site_mounting")
@@ -422,10 +423,10 @@ def migrate(upgrade: bool = False):
 	for hook in frappe.get_hooks("after_migrate", app_name="aftersales_app"):
 		frappe.get_attr(hook)()
 	if upgrade:
+		from aftersales_app.notifications.setup import make_notifications
 		from aftersales_app.setup.custom_fields import make_custom_fields
-		from aftersales_app.setup.notifications import make_notifications
-		from aftersales_app.setup.ticket_types import make_ticket_types
-		from aftersales_app.setup.workflow import install_default_workflow
+		from aftersales_app.tickets.setup.ticket_types import make_ticket_types
+		from aftersales_app.tickets.setup.workflow import install_default_workflow
 
 		make_custom_fields()
 		make_ticket_types()

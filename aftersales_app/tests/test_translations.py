@@ -20,7 +20,7 @@ from frappe.translate import load_lang
 CORRECTIONS = {"Out of AMC", "Nos"}
 PACKAGE = Path(__file__).resolve().parents[1]
 MESSAGE = re.compile(r"""(?<![\w.])_{1,2}\(\s*(["'])((?:\\.|(?!\1).)+)\1\s*[,)]""")
-# a report column's English label, translated by aftersales_app.reports.column
+# a report column's English label, translated by aftersales_app.core.reports.column
 COLUMN = re.compile(r"""(?<![\w.])column\(\s*"\w+",\s*"([^"]+)"\s*[,)]""")
 
 
@@ -55,9 +55,9 @@ def app_strings() -> set[tuple[str, str | None]]:
 		strings.update({(meta["label"], None), (meta["title"], None)})
 		strings.update((link["label"], None) for link in meta.get("links", []))
 		strings.update((s["label"], None) for s in meta.get("shortcuts", []))
-	from aftersales_app.roles import APP_ROLES
+	from aftersales_app.core.roles import APP_ROLES
 	from aftersales_app.setup.custom_fields import CUSTOM_FIELDS
-	from aftersales_app.setup.ticket_templates import FIELDS, HANDLER_GROUPS
+	from aftersales_app.tickets.setup.ticket_templates import FIELDS, HANDLER_GROUPS
 
 	strings.update((role, None) for role in APP_ROLES)
 	for dt, fields in {**CUSTOM_FIELDS, "Service Ticket": CUSTOM_FIELDS["Service Ticket"] + FIELDS}.items():
@@ -73,11 +73,11 @@ def app_strings() -> set[tuple[str, str | None]]:
 		(text, None) for name, description, _condition in HANDLER_GROUPS for text in (name, description)
 	)
 
-	from aftersales_app.setup.ticket_types import TICKET_TYPES
+	from aftersales_app.tickets.setup.ticket_types import TICKET_TYPES
 
 	for name, _level, _policy, description in TICKET_TYPES:  # records of a translated DocType,
 		strings.update({(name, None), (description, None)})  # described in the site's language
-	from aftersales_app.notify.events import EVENTS
+	from aftersales_app.notifications.events import EVENTS
 
 	for event in EVENTS.values():  # Notification records, installed in the site's language
 		strings.add((event.label, None))  # the outbox's list and form name the event by its label
@@ -90,7 +90,7 @@ def app_strings() -> set[tuple[str, str | None]]:
 			source = path.read_text(encoding="utf-8")
 			strings.update((m.group(2), None) for m in MESSAGE.finditer(source))
 			strings.update((m.group(1), None) for m in COLUMN.finditer(source))
-	from aftersales_app.reports import TICKET_COLUMNS
+	from aftersales_app.core.reports import TICKET_COLUMNS
 
 	strings.update((label, None) for label, *_rest in TICKET_COLUMNS.values())
 	return strings
@@ -125,7 +125,7 @@ def test_translations_keep_their_placeholders():
 def test_chinese_state_and_action_names_read_in_english():
 	"""The shipped workflow names its states and actions in Chinese; English users read them in
 	English through translations/en.csv."""
-	from aftersales_app.setup.ticket_templates import ACTIONS
+	from aftersales_app.tickets.setup.ticket_templates import ACTIONS
 
 	en = load_lang("en", apps=["frappe", "erpnext", "aftersales_app"])
 	workflow = json.loads((PACKAGE / "workflows" / "workflow.json").read_text(encoding="utf-8"))[0]
@@ -139,7 +139,7 @@ def test_chinese_state_and_action_names_read_in_english():
 def test_shipped_notification_texts_carry_no_markup():
 	"""Frappe strips markup from a message before it looks up its translation: a shipped text with
 	markup would never read in Chinese."""
-	from aftersales_app.notify.events import EVENTS
+	from aftersales_app.notifications.events import EVENTS
 
 	for event in EVENTS.values():
 		for shipped in event.shipped:

@@ -14,7 +14,7 @@ from erpnext.stock.stock_ledger import NegativeStockError
 from erpnext.stock.utils import get_stock_balance
 
 from aftersales_app.api import visit as api
-from aftersales_app.exceptions import (
+from aftersales_app.core.exceptions import (
 	NotLastVisitError,
 	PartsIssuedError,
 	ReturnSlipError,

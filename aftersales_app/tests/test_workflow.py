@@ -18,11 +18,10 @@ from frappe.model.workflow import (
 	get_workflow_safe_globals,
 )
 
-from aftersales_app import status as ticket_status
 from aftersales_app.api.dispatch import dispatch_ticket
 from aftersales_app.api.resolution import dispute_for_customer
-from aftersales_app.exceptions import StateEditError, StatusFollowsWorkflowError
-from aftersales_app.mixins.app_fields import AppFieldChangeError
+from aftersales_app.core.app_fields import AppFieldChangeError
+from aftersales_app.core.exceptions import StateEditError, StatusFollowsWorkflowError
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import (
 	act,
@@ -32,6 +31,7 @@ from aftersales_app.tests.utils import (
 	make_ticket,
 	record_revisit,
 )
+from aftersales_app.tickets import status as ticket_status
 
 AGENT = world.AGENT
 MANAGER = world.MANAGER

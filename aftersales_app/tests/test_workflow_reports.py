@@ -8,12 +8,12 @@ from freezegun import freeze_time
 import frappe
 from frappe.model.workflow import apply_workflow
 
-from aftersales_app.aftersales_app.report.service_ticket_status_summary import service_ticket_status_summary
-from aftersales_app.aftersales_app.report.service_ticket_time_in_state import service_ticket_time_in_state
-from aftersales_app.aftersales_app.report.stuck_service_tickets import stuck_service_tickets
-from aftersales_app.status import states_of
 from aftersales_app.tests import world
 from aftersales_app.tests.utils import act, make_ticket
+from aftersales_app.tickets.report.service_ticket_status_summary import service_ticket_status_summary
+from aftersales_app.tickets.report.service_ticket_time_in_state import service_ticket_time_in_state
+from aftersales_app.tickets.report.stuck_service_tickets import stuck_service_tickets
+from aftersales_app.tickets.status import states_of
 
 START = datetime(2025, 3, 3, 9, 0, 0)
 DAY = {"from_date": "2025-03-03", "to_date": "2025-03-03"}

@@ -12,11 +12,10 @@ import pytest
 import frappe
 from frappe.model.workflow import apply_workflow
 
-from aftersales_app import dispatch, visits
 from aftersales_app.api import portal as portal_api
 from aftersales_app.conftest import REPORT
+from aftersales_app.field_service import dispatch, visits
 from aftersales_app.overrides.communication import fill_ticket_from_email
-from aftersales_app.status import IN_PROGRESS
 from aftersales_app.tests import corpus, world
 from aftersales_app.tests.utils import (
 	as_user,
@@ -27,6 +26,7 @@ from aftersales_app.tests.utils import (
 	remove_ticket_and_money,
 	return_without_sale,
 )
+from aftersales_app.tickets.status import IN_PROGRESS
 
 TECH, AGENT = world.TECH, world.AGENT
 CUSTOMER = world.PORTAL_USER
@@ -139,7 +139,7 @@ def hostile_ticket():
 
 def answered_by_a_guest(ticket: str) -> str:
 	"""The ticket's survey, answered through its link by a guest whose comment is the corpus."""
-	from aftersales_app import surveys
+	from aftersales_app.customer_care import surveys
 
 	survey = surveys.make_survey(frappe.get_doc("Service Ticket", ticket))
 	token = frappe.generate_hash(length=32)

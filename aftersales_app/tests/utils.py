@@ -6,7 +6,7 @@ from frappe.utils import add_days, add_to_date, now_datetime, nowdate
 
 from aftersales_app.tests import world
 
-# what the shipped ticket templates (aftersales_app.setup.ticket_templates) require of a type's
+# what the shipped ticket templates (aftersales_app.tickets.setup.ticket_templates) require of a type's
 # tickets: make_ticket fills them in unless a test passes its own values
 TEMPLATE_VALUES = {
 	"Installation": {"site_location": "三楼会议室北墙", "site_mounting": "Wall Mounted"},
@@ -25,7 +25,7 @@ def make_ticket(**values) -> "frappe.Document":
 	"""A saved Service Ticket of the world's customer; pass fields to override. Fields that only the
 	app's actions set (an assigned technician, amounts …) are set after the insert as the app would,
 	a set-up shortcut like force_state. The ticket type's template fields are filled in."""
-	from aftersales_app.aftersales_app.doctype.service_ticket.service_ticket import ServiceTicket
+	from aftersales_app.tickets.doctype.service_ticket.service_ticket import ServiceTicket
 
 	values = {**template_values(values.get("ticket_type")), **values}
 	app_set = {
@@ -51,7 +51,7 @@ def make_ticket(**values) -> "frappe.Document":
 
 def set_as_app(doc, **values):
 	"""Set fields of a saved document as the app's own flows do (tests' set-up shortcut)."""
-	from aftersales_app.mixins.app_fields import save_as_app
+	from aftersales_app.core.app_fields import save_as_app
 
 	doc.reload()  # the stored `modified` (frozen clocks write it without microseconds)
 	doc.update(values)
@@ -81,7 +81,7 @@ def make_sales_invoice(customer: str, item_code: str, posting_date=None, submit:
 def force_state(ticket, category: str):
 	"""Put a ticket straight into the (first) state of a category, as a test set-up shortcut that
 	skips the workflow; the app itself only moves tickets through workflow actions."""
-	from aftersales_app.status import states_of
+	from aftersales_app.tickets.status import states_of
 
 	state = states_of(category)[0]
 	frappe.db.set_value(
@@ -314,7 +314,7 @@ def returned_ticket(
 	it waits for the customer's confirmation. Out of warranty by default; parts: (item, qty, not
 	covered); the customer is the serial number's (or `customer`); `ticket`: one of world.TECH's
 	in progress instead of a new one."""
-	from aftersales_app import visits
+	from aftersales_app.field_service import visits
 
 	technician = world.TECH
 	customer = customer or (
@@ -387,7 +387,7 @@ def record_revisit(ticket, user: str, solved: bool = True, reached: bool = True,
 
 def deliver_messages(doc):
 	"""Send what the outbox holds for `doc` now, as the background job would after the commit."""
-	from aftersales_app.notify import outbox
+	from aftersales_app.notifications import outbox
 
 	for name in frappe.get_all(
 		"After-Sales Message",
@@ -400,7 +400,7 @@ def deliver_messages(doc):
 def make_article(title: str, content: str = "", published: int = 1, internal: int = 0, **values):
 	"""A saved knowledge base article (Help Article) in the app's default category; published
 	unless told otherwise. Fields of the app go by their names (aftersales_item, …)."""
-	from aftersales_app.knowledge import default_category
+	from aftersales_app.knowledge.articles import default_category
 
 	return frappe.get_doc(
 		{
@@ -439,8 +439,8 @@ def return_without_sale(subject: str = "换货", return_type: str = "Refund", **
 	"""A Product Exchange ticket of world.SERIAL_IN in progress, and its return authorised by
 	customer service without a sale in ERPNext (received by Material Receipt); the return's name."""
 	from aftersales_app.api import returns as returns_api
-	from aftersales_app.status import IN_PROGRESS
 	from aftersales_app.tests import world
+	from aftersales_app.tickets.status import IN_PROGRESS
 
 	ticket = force_state(
 		make_ticket(subject=subject, serial_no=world.SERIAL_IN, ticket_type="Product Exchange"), IN_PROGRESS

@@ -5,8 +5,8 @@ link shows the same notice. The answer itself is aftersales_app.api.portal.answe
 import frappe
 from frappe import _
 
-from aftersales_app import maintenance_reminders
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.customer_care import maintenance_reminders
 from aftersales_app.portal import pages, token_pages
 
 no_cache = 1

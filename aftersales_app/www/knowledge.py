@@ -1,15 +1,16 @@
 """/knowledge: the knowledge base (知识库) for everyone, guests too: search published articles
 (Chinese words, English words, model numbers); before a search, the articles that helped most.
-Internal articles and drafts never appear (aftersales_app.knowledge.audience_filter). Searches are
+Internal articles and drafts never appear (aftersales_app.knowledge.articles.audience_filter). Searches are
 limited per client address and for the site, as the search endpoint is."""
 
 import frappe
 from frappe import _
 
-from aftersales_app import guest_limits, knowledge
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core import guest_limits
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.core.text import trimmed
+from aftersales_app.knowledge import articles as knowledge
 from aftersales_app.portal import pages
-from aftersales_app.text import trimmed
 
 no_cache = 1
 

@@ -5,8 +5,8 @@ answer itself is aftersales_app.api.portal.answer_survey."""
 import frappe
 from frappe import _
 
-from aftersales_app import surveys
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.customer_care import surveys
 from aftersales_app.portal import pages, token_pages
 
 no_cache = 1

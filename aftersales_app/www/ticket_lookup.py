@@ -5,7 +5,7 @@ aftersales_app.api.portal.lookup_ticket."""
 import frappe
 from frappe import _
 
-from aftersales_app import identifiers
+from aftersales_app.core import identifiers
 from aftersales_app.portal import pages
 
 no_cache = 1

@@ -11,6 +11,6 @@ OLD_CONDITIONS = {
 def execute():
 	"""The payment steps of the shipped workflow on sites that installed it before charging:
 	finance may submit a payment and reverse one (冲销回款), and the money conditions."""
-	from aftersales_app.setup.workflow import add_shipped_transitions
+	from aftersales_app.tickets.setup.workflow import add_shipped_transitions
 
 	add_shipped_transitions(OLD_CONDITIONS)

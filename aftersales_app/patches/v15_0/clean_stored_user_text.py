@@ -1,6 +1,6 @@
 import frappe
 
-from aftersales_app.text import HTML_TYPES, PLAIN_TYPES, clean_html, clean_plain
+from aftersales_app.core.text import HTML_TYPES, PLAIN_TYPES, clean_html, clean_plain
 
 
 def app_doctypes() -> list[str]:

@@ -5,7 +5,7 @@ import frappe
 from frappe.desk.form.assign_to import close_all_assignments
 from frappe.query_builder import DocType
 
-from aftersales_app.status import FINAL_CATEGORIES
+from aftersales_app.tickets.status import FINAL_CATEGORIES
 
 
 def execute():

@@ -1,4 +1,4 @@
-from aftersales_app.setup.ticket_types import make_ticket_types
+from aftersales_app.tickets.setup.ticket_types import make_ticket_types
 
 
 def execute():

@@ -1,4 +1,4 @@
-from aftersales_app.setup.workflow import install_default_workflow
+from aftersales_app.tickets.setup.workflow import install_default_workflow
 
 
 def execute():

@@ -3,8 +3,8 @@ shows the open ones. A board whose filters an admin has saved is left as they sa
 
 import frappe
 
-from aftersales_app.setup.kanban import KANBAN_BOARD, open_tickets_filter
-from aftersales_app.status import FINAL_CATEGORIES
+from aftersales_app.tickets.setup.kanban import KANBAN_BOARD, open_tickets_filter
+from aftersales_app.tickets.status import FINAL_CATEGORIES
 
 
 def execute():

@@ -1,4 +1,4 @@
-from aftersales_app.setup.charging import make_charging_setup
+from aftersales_app.billing.setup import make_charging_setup
 
 
 def execute():

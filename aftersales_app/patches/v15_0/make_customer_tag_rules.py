@@ -1,7 +1,7 @@
 import frappe
 
-from aftersales_app.setup import set_settings_defaults
-from aftersales_app.setup.care import make_customer_tag_rules
+from aftersales_app.customer_care.setup import make_customer_tag_rules
+from aftersales_app.setup.install import set_settings_defaults
 
 
 def execute():

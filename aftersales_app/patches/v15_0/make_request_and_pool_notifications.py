@@ -4,8 +4,8 @@ def execute():
 	were never made; the admin's edits of the others are left alone)."""
 	import frappe
 
-	from aftersales_app.notify.events import EVENTS
-	from aftersales_app.setup.notifications import make_notifications
+	from aftersales_app.notifications.events import EVENTS
+	from aftersales_app.notifications.setup import make_notifications
 
 	if frappe.is_setup_complete():  # else the set-up wizard makes them, in the site's language
 		make_notifications(

@@ -1,4 +1,4 @@
-from aftersales_app.setup.returns import make_returns_warehouse
+from aftersales_app.returns.setup import make_returns_warehouse
 
 
 def execute():

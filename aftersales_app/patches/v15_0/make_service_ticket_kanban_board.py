@@ -1,4 +1,4 @@
-from aftersales_app.setup.kanban import make_kanban_board
+from aftersales_app.tickets.setup.kanban import make_kanban_board
 
 
 def execute():

@@ -3,8 +3,8 @@ import re
 import frappe
 from frappe.utils.password import set_encrypted_password
 
-from aftersales_app.notify import secrets
-from aftersales_app.notify.events import EVENTS
+from aftersales_app.notifications import secrets
+from aftersales_app.notifications.events import EVENTS
 
 # a one-time link as the outbox wrote it before (the survey's or the check-up offer's)
 LINK = re.compile(r"https?://[^\s<>\"']*?/(?:survey|check-up)\?token=[A-Za-z0-9_\-%]+")

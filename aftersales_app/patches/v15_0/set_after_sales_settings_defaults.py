@@ -1,6 +1,6 @@
 import frappe
 
-from aftersales_app.setup import set_settings_defaults
+from aftersales_app.setup.install import set_settings_defaults
 
 
 def execute():

@@ -4,7 +4,7 @@ invoices (two grouped queries); running it again changes nothing."""
 import frappe
 from frappe.query_builder.functions import Max
 
-from aftersales_app.care import lifecycle_of
+from aftersales_app.customer_care.lifecycle import lifecycle_of
 
 
 def execute():

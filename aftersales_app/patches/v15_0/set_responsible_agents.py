@@ -1,9 +1,10 @@
 """Every ticket gets a responsible agent: the agent who registered it, else the next agent in the
-round robin (aftersales_app.agents). Tickets that have one keep it; running it again changes nothing."""
+round robin (aftersales_app.tickets.agents). Tickets that have one keep it; running it again changes nothing."""
 
 import frappe
 
-from aftersales_app import agents, roles
+from aftersales_app.core import roles
+from aftersales_app.tickets import agents
 
 
 def execute():

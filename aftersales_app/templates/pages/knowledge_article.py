@@ -5,8 +5,8 @@ page. Signed-in customers may say it solved their problem (aftersales_app.api.kn
 import frappe
 from frappe import _
 
-from aftersales_app import knowledge
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.knowledge import articles as knowledge
 from aftersales_app.portal import display, pages
 
 no_cache = 1

@@ -4,9 +4,9 @@ import frappe
 from frappe import _
 
 from aftersales_app.api.portal import get_my_tickets
-from aftersales_app.permissions import portal_customers
+from aftersales_app.core.permissions import portal_customers
+from aftersales_app.core.text import trimmed
 from aftersales_app.portal import display, pages
-from aftersales_app.text import trimmed
 
 no_cache = 1
 
