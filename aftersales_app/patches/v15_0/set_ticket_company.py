@@ -4,7 +4,7 @@ import frappe
 def execute():
 	"""Tickets made before they carried a company: the site's default company, the one their charge
 	invoices and stock entries used (one update)."""
-	frappe.reload_doc("aftersales_app", "doctype", "service_ticket")
+	frappe.reload_doc("tickets", "doctype", "service_ticket")
 	company = frappe.defaults.get_global_default("company")
 	if not company:
 		return
