@@ -32,20 +32,26 @@ log "running the tests"
 rm -rf "$APP_SRC/test-artifacts"
 start_db_control
 trap stop_db_control EXIT
-# the previous release (the nearest tag), for the upgrade test (tests/test_upgrade.py)
-PREVIOUS_RELEASE=$(git -C "$APP_SRC" describe --tags --abbrev=0 2>/dev/null || true)
-PREVIOUS_TREE=""
-if [ -n "$PREVIOUS_RELEASE" ]; then
-	PREVIOUS_TREE="$BENCH_PATH/logs/aftersales-previous-release"
-	rm -rf "$PREVIOUS_TREE" && mkdir -p "$PREVIOUS_TREE"
-	git -C "$APP_SRC" archive "$PREVIOUS_RELEASE" | tar -x -C "$PREVIOUS_TREE"
-	is_root && chown -R "$BENCH_USER": "$PREVIOUS_TREE"
-fi
+# the releases an existing site may run (scripts/releases.txt), each unpacked for the upgrade
+# test (tests/test_upgrade.py); a release missing from the clone fails that test, it never skips
+RELEASES=""
+while read -r commit name; do
+	case "$commit" in "#"* | "") continue ;; esac
+	tree="$BENCH_PATH/logs/aftersales-release-$name"
+	rm -rf "$tree" && mkdir -p "$tree"
+	if git -C "$APP_SRC" archive "$commit" 2>/dev/null | tar -x -C "$tree"; then
+		is_root && chown -R "$BENCH_USER": "$tree"
+	else
+		log "release $name ($commit) is not in this clone"
+		rm -rf "$tree"
+	fi
+	RELEASES="$RELEASES${RELEASES:+,}$name=$tree"
+done <"$APP_SRC/scripts/releases.txt"
 set +e
 as_bench "cd apps/$APP_NAME && AFTERSALES_TEST_SITE='$TEST_SITE' AFTERSALES_INSTALL_TEST_SITE='$INSTALL_TEST_SITE' \
 	AFTERSALES_BENCH_PATH='$BENCH_PATH' AFTERSALES_DB_ROOT_PASSWORD='$DB_ROOT_PASSWORD' \
 	AFTERSALES_ADMIN_PASSWORD='$ADMIN_PASSWORD' AFTERSALES_DB_CONTROL='${DB_CONTROL:-}' \
-	AFTERSALES_PREVIOUS_RELEASE='$PREVIOUS_RELEASE' AFTERSALES_PREVIOUS_TREE='$PREVIOUS_TREE' \
+	AFTERSALES_RELEASES='$RELEASES' \
 	../../env/bin/python -m pytest --durations=30 $*"
 status=$?
 set -e

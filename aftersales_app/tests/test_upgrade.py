@@ -1,9 +1,12 @@
-"""An upgrade with data: the previous release (the nearest git tag, unpacked by scripts/test.sh)
-installed on the scratch site with its demo data and the benchmark generator's tickets (with their
-invoices and Payment Entries in ERPNext's books, made by the previous release's own functions), then the current code migrated over it: every
-row kept, every file kept, and every invariant true afterwards (the current release's patches put
-right what the previous one left, e.g. the ToDos of finished tickets). Runs after test_install,
-on the same scratch site, and leaves it without the app as it found it."""
+"""An upgrade with data, from each release an existing site may run (scripts/releases.txt: the
+state the first two rounds left, and the last landed release before the app was laid out by
+domain). scripts/test.sh unpacks each release's tree; the release's own code installs it on the
+scratch site, loads its demo data and its benchmark generator's tickets (with their invoices and
+Payment Entries in ERPNext's books, made by the release's own functions), then the current code
+migrates over it: every row kept, every file kept, and every invariant true afterwards (the
+current release's patches put right what an older one left, e.g. the ToDos of finished tickets,
+the modules of the one scaffold module). Runs after test_install, on the same scratch site, and
+leaves it without the app as it found it."""
 
 import os
 import subprocess
@@ -16,30 +19,46 @@ from aftersales_app.tests.test_install import APP, SCRATCH, execute, frappe_cli
 from aftersales_app.tests.utils import site_paths
 
 SITE, SITES_PATH = site_paths()
-PREVIOUS = os.environ.get("AFTERSALES_PREVIOUS_RELEASE")
-GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"
+GENERATOR = Path(__file__).resolve().parents[2] / "benchmarks" / "generate.py"  # the current one
 GENERATED = 300
 # --clear first: what an earlier run left of ERPNext's rows (it outlives the app's uninstall)
 GENERATE = ("--clear", "--tickets", str(GENERATED), "--ledger")
-TREE = os.environ.get("AFTERSALES_PREVIOUS_TREE")
-
-pytestmark = [
-	pytest.mark.slow,
-	pytest.mark.skipif(not (PREVIOUS and TREE), reason="scripts/test.sh unpacks the previous release"),
+# name=tree of each release, from scripts/test.sh; run by hand without it, the test says so
+RELEASES = [
+	tuple(item.split("=", 1)) for item in (os.environ.get("AFTERSALES_RELEASES") or "").split(",") if item
+]
+LISTED = [
+	line.split()[1]
+	for line in (Path(__file__).resolve().parents[2] / "scripts" / "releases.txt").read_text().splitlines()
+	if line.strip() and not line.startswith("#")
 ]
 
+pytestmark = [pytest.mark.slow]
 
-def previous(*args: str, timeout: int = 1200) -> str:
-	"""A bench command on the scratch site run by the previous release's code: its package comes
-	first on the path, ahead of the bench's copy of the current one."""
+
+@pytest.fixture(params=LISTED)
+def release(request) -> tuple[str, str]:
+	"""(name, tree) of a listed release; a release scripts/test.sh could not unpack fails."""
+	trees = dict(RELEASES)
+	assert trees, "run through scripts/test.sh, which unpacks the releases of scripts/releases.txt"
+	tree = trees.get(request.param)
+	assert tree and Path(tree, APP).is_dir(), f"release {request.param} is not in this clone"
+	return request.param, tree
+
+
+def previous(tree: str, *args: str, timeout: int = 1200) -> str:
+	"""A bench command on the scratch site run by a release's code: its package comes first on
+	the path, ahead of the bench's copy of the current one."""
 	cmd = [sys.executable, "-m", "frappe.utils.bench_helper", "frappe", "--site", SCRATCH, *args]
-	env = {**os.environ, "PYTHONPATH": TREE}
+	env = {**os.environ, "PYTHONPATH": tree}
 	result = subprocess.run(cmd, cwd=SITES_PATH, capture_output=True, text=True, timeout=timeout, env=env)
 	assert result.returncode == 0, f"{' '.join(args)}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
 	return result.stdout
 
 
-def test_a_site_of_the_previous_release_migrates_with_every_row_kept():
+def test_a_site_of_each_release_migrates_with_every_row_kept(release):
+	name, tree = release
+	generator = Path(tree) / "benchmarks" / "generate.py"  # the release's own
 	execute("complete_setup")
 	if execute("snapshot")["installed"]:
 		frappe_cli("uninstall-app", APP, "--yes", "--no-backup")
@@ -48,18 +67,18 @@ def test_a_site_of_the_previous_release_migrates_with_every_row_kept():
 		cwd=SITES_PATH,
 		capture_output=True,
 		text=True,
-		env={**os.environ, "PYTHONPATH": TREE},
+		env={**os.environ, "PYTHONPATH": tree},
 	).stdout
-	assert where.startswith(TREE), where  # the previous release's code does the install
-	previous("install-app", APP)
-	previous("execute", "aftersales_app.demo.data.load")
+	assert where.startswith(tree), where  # the release's code does the install
+	previous(tree, "install-app", APP)
+	previous(tree, "execute", "aftersales_app.demo.data.load")
 	generated = subprocess.run(
-		[sys.executable, str(GENERATOR), "--site", SCRATCH, "--sites-path", str(SITES_PATH), *GENERATE],
+		[sys.executable, str(generator), "--site", SCRATCH, "--sites-path", str(SITES_PATH), *GENERATE],
 		cwd=SITES_PATH,
 		capture_output=True,
 		text=True,
 		timeout=900,
-		env={**os.environ, "PYTHONPATH": TREE},
+		env={**os.environ, "PYTHONPATH": tree},
 	)
 	assert generated.returncode == 0, generated.stdout[-3000:] + generated.stderr[-3000:]
 	print(next(line for line in generated.stdout.splitlines() if line.startswith("Topped up")))
@@ -72,7 +91,7 @@ def test_a_site_of_the_previous_release_migrates_with_every_row_kept():
 			assert after[part] == before[part], part
 		assert all(count == 0 for count in after["invariants"].values()), after["invariants"]
 		print(
-			f"{PREVIOUS} → current: {sum(before['rows'].values())} rows of {len(before['rows'])} DocTypes kept; "
+			f"{name} → current: {sum(before['rows'].values())} rows of {len(before['rows'])} DocTypes kept; "
 			f"invariants before {before['invariants']}, after all hold"
 		)
 	finally:
