@@ -2,6 +2,10 @@
 
 import frappe
 
+from aftersales_app.core import roles
+from aftersales_app.notifications.events import EVENTS
+from aftersales_app.tickets import status
+
 
 def boot_session(bootinfo):
 	"""Colour, icon and category of each ticket state, for list, kanban and form indicators; the
@@ -10,13 +14,9 @@ def boot_session(bootinfo):
 	if frappe.session.user == "Guest":
 		return
 	if frappe.has_permission("After-Sales Message", "read"):
-		from aftersales_app.notifications.events import EVENTS
-
 		bootinfo.aftersales_events = {key: event.label for key, event in EVENTS.items()}
 	if not frappe.has_permission("Service Ticket", "read"):
 		return
-	from aftersales_app.core import roles
-	from aftersales_app.tickets import status
 
 	bootinfo.aftersales_states = status.state_map()
 	bootinfo.aftersales = {**status.boot_info(), "roles": roles.boot_info()}

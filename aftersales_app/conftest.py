@@ -23,7 +23,8 @@ def pytest_configure(config):
 	frappe.flags.in_test = True
 	frappe.set_user("Administrator")
 	# The tests' own world (customers, serials, staff: tests/world.py), not the demo's; made (and
-	# committed) once, before any test runs.
+	# committed) once, before any test runs. Imported here: pytest reads this file before the site
+	# is connected.
 	from aftersales_app.core import guest_limits
 	from aftersales_app.tests import world
 
@@ -61,6 +62,7 @@ def jobs_do_not_commit(monkeypatch):
 def _mail_sends_within_the_test(monkeypatch):
 	"""The outbox sends an e-mail at once, and Frappe's Email Queue commits while it sends (the
 	row's status): in a test, that commit would keep what the test made past its rollback."""
+	# imported once the site is connected (pytest reads this file before)
 	from aftersales_app.notifications import channels
 
 	send = channels.send_mail

@@ -99,9 +99,9 @@ extend_bootinfo = "aftersales_app.boot.boot_session"
 
 # Customer 360: service tickets on the connections of ERPNext's own forms
 override_doctype_dashboards = {
-	"Customer": "aftersales_app.overrides.dashboards.customer",
-	"Serial No": "aftersales_app.overrides.dashboards.serial_no",
-	"Item": "aftersales_app.overrides.dashboards.item",
+	"Customer": "aftersales_app.overrides.connections.customer",
+	"Serial No": "aftersales_app.overrides.connections.serial_no",
+	"Item": "aftersales_app.overrides.connections.item",
 }
 
 # contact logs on the ticket's timeline
@@ -219,12 +219,36 @@ doc_events = {
 	"Serial No": {"validate": "aftersales_app.customer_care.maintenance_reminders.on_serial_validate"},
 	# a service ticket makes its customer active (aftersales_app.customer_care.lifecycle) and counts towards their
 	# tags (aftersales_app.customer_care.tags), as do survey answers and invoices
+	# The ticket's controller owns the ticket's own rules; each domain follows the ticket's
+	# events here, in this order (after the controller's method, before ERPNext's "*" hooks).
 	"Service Ticket": {
+		"onload": "aftersales_app.billing.charging.on_ticket_load",
+		"validate": [
+			# no end state while a return is open
+			"aftersales_app.returns.steps.on_ticket_validate",
+			# the accept deadline from the moment the ticket waits for acceptance
+			"aftersales_app.field_service.dispatch.on_ticket_validate",
+			# a decided charge stays decided; until then the charge follows the ticket
+			"aftersales_app.billing.charging.on_ticket_validate",
+		],
+		# the escalation points, once ERPNext's agreement (a "*" validate hook) set the targets
+		"before_save": "aftersales_app.tickets.escalation.set_escalation_due",
 		"after_insert": [
 			"aftersales_app.customer_care.lifecycle.on_ticket_insert",
 			"aftersales_app.customer_care.tags.on_ticket_insert",
 		],
-		"on_update": "aftersales_app.customer_care.tags.on_ticket_update",
+		"on_update": [
+			"aftersales_app.billing.charging.on_ticket_update",
+			"aftersales_app.field_service.dispatch.on_ticket_update",
+			# the customer and staff hear of the state change (the ticket's own notices)
+			"aftersales_app.tickets.doctype.service_ticket.service_ticket.on_update_tell",
+			"aftersales_app.customer_care.surveys.on_ticket_update",
+			"aftersales_app.customer_care.tags.on_ticket_update",
+		],
+		"on_trash": [
+			"aftersales_app.customer_care.surveys.on_ticket_trash",
+			"aftersales_app.notifications.outbox.forget_document",
+		],
 	},
 	"Service Survey": {"on_update": "aftersales_app.customer_care.tags.on_survey_update"},
 	# the knowledge base: internal articles stay unpublished, the search index follows every save

@@ -12,7 +12,10 @@
   above it; a domain (one Frappe module: tickets, field_service, billing, returns,
   customer_care, knowledge, notifications) imports of another domain only what it exposes, the
   flow modules at the top of its folder, never its DocType controllers, reports, pages or
-  set-up (`aftersales_app.billing.charging`, not `aftersales_app.billing.doctype.…`).
+  set-up (`aftersales_app.billing.charging`, not `aftersales_app.billing.doctype.…`);
+- an import of the app's own modules inside a function without a comment on its line or the
+  line above saying why (Frappe's load order, a test's connection): imports belong at the top,
+  where the cycle check and a reader see them.
 
 Prints one line per finding and exits 1 when there is any.
 """
@@ -137,6 +140,32 @@ def layer_findings(files) -> list[str]:
 	return out
 
 
+def hidden_import_findings(source: str, relative: str) -> list[str]:
+	"""The app's imports inside a function body with no comment saying why."""
+	lines = source.splitlines()
+	out = []
+	for function in ast.walk(ast.parse(source)):
+		if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+			continue
+		for node in ast.walk(function):
+			if isinstance(node, ast.ImportFrom):
+				names = [node.module or ""]
+			elif isinstance(node, ast.Import):
+				names = [alias.name for alias in node.names]
+			else:
+				continue
+			if not any(n.split(".")[0] == "aftersales_app" for n in names):
+				continue
+			first = node.lineno - 1  # a comment above a group of imports speaks for the group
+			while first > 0 and lines[first - 1].strip().startswith(("from ", "import ")):
+				first -= 1
+			if not commented(lines, node.lineno - 1, node.lineno - first):
+				out.append(
+					f"aftersales_app/{relative}:{node.lineno}: an import inside a function without a comment saying why"
+				)
+	return out
+
+
 def findings() -> list[str]:
 	sources = [
 		(path.read_text(encoding="utf-8"), relative)
@@ -145,6 +174,8 @@ def findings() -> list[str]:
 	]
 	out = cycle_findings(sources) + layer_findings(sources)
 	for path, relative in python_files():
+		if not path.name.startswith("test_"):
+			out += hidden_import_findings(path.read_text(encoding="utf-8"), relative)
 		lines = path.read_text(encoding="utf-8").splitlines()
 		for i, line in enumerate(lines):
 			where = f"aftersales_app/{relative}:{i + 1}"

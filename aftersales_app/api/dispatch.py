@@ -8,6 +8,7 @@ from aftersales_app.api import endpoint
 from aftersales_app.core import roles
 from aftersales_app.core.roles import only_for
 from aftersales_app.field_service import dispatch
+from aftersales_app.tickets import escalation
 from aftersales_app.tickets.status import AWAITING_ACCEPTANCE
 
 # translated when a call is refused (roles.only_for)
@@ -131,7 +132,5 @@ def answer_transfer(ticket: str, approve: bool | int | str) -> dict:
 def record_urge(ticket: str, note: str | None = None) -> dict:
 	"""Customer service records a customer's urge (催单) taken by phone: told and counted as the
 	portal's urge is; once an hour per ticket."""
-	from aftersales_app.tickets import escalation
-
 	_ticket(ticket, "write")
 	return escalation.urge(ticket, note).as_dict()

@@ -19,6 +19,7 @@ from aftersales_app.core.text import as_text, text_to_html, trimmed
 from aftersales_app.customer_care import maintenance_reminders, surveys
 from aftersales_app.portal import charges, display, lookup, resolution
 from aftersales_app.returns import steps as returns
+from aftersales_app.tickets import escalation
 from aftersales_app.tickets.status import CATEGORIES, FINAL_CATEGORIES, state_map
 
 # new requests one portal user may submit (count, seconds)
@@ -161,8 +162,6 @@ def dispute_resolution(name: str, reason: str) -> dict:
 def urge_ticket(name: str, note: str | None = None) -> dict:
 	"""The customer urges (催单) their ticket: the technician and the responsible agent hear it;
 	once an hour per ticket."""
-	from aftersales_app.tickets import escalation
-
 	_require_customer()
 	ticket = escalation.urge(_own_ticket(name).name, as_text(note) if note else None)
 	return {"name": ticket.name, "urge_count": ticket.urge_count}

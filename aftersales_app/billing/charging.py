@@ -211,6 +211,35 @@ def guard_frozen_charge(ticket) -> bool:
 	return True
 
 
+# The ticket's warranty as stored: once the charge is decided, it no longer follows the serial number.
+WARRANTY_FIELDS = ("warranty_status", "warranty_expiry_date", "amc_expiry_date")
+
+
+def on_ticket_load(ticket, method=None):
+	"""Service Ticket onload: the desk form shows what decides the charge read-only once it is
+	decided."""
+	ticket.set_onload("charge_frozen", bool(frozen_by(ticket)))
+	ticket.set_onload("charge_fields", CHARGE_FIELDS)
+
+
+def on_ticket_validate(ticket, method=None):
+	"""Service Ticket validate: what decided the charge stays as decided, whoever saves (the
+	app's flows included), the warranty with it; until then the charge follows the ticket."""
+	if guard_frozen_charge(ticket):
+		before = ticket.get_doc_before_save()
+		for fieldname in WARRANTY_FIELDS:
+			ticket.set(fieldname, before.get(fieldname))
+		return
+	set_charging(ticket)
+
+
+def on_ticket_update(ticket, method=None):
+	"""Service Ticket on_update: the draft charge invoice follows a corrected charge, and an
+	override is told on the timeline."""
+	reflow_charge(ticket)
+	log_override(ticket)
+
+
 def reflow_charge(ticket):
 	"""Service Ticket on_update: what decides the charge changed while it may still change (a
 	correction before the customer confirmed it). The draft charge invoice follows: rebuilt with

@@ -33,6 +33,8 @@ import ipaddress
 import frappe
 from frappe import _
 
+from aftersales_app.core.identifiers import ticket_number
+
 LOOKUPS_PER_IP = (10, 60)
 LOOKUPS_PER_SITE = (300, 60)
 WRONG_PHONES_PER_ADDRESS = (3, 3600)
@@ -153,8 +155,6 @@ return 1
 
 
 def _canonical(ticket: str | None) -> str | None:
-	from aftersales_app.core.identifiers import ticket_number
-
 	return ticket_number(ticket)
 
 

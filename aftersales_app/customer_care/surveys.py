@@ -17,8 +17,10 @@ from frappe.utils import add_to_date, cint, get_url, now_datetime
 from aftersales_app.core import jobs, locks, roles
 from aftersales_app.core.app_fields import app_action, save_as_app
 from aftersales_app.core.text import check_length, clean_plain, text_to_html
+from aftersales_app.notifications import outbox
 from aftersales_app.notifications.notify import notify
 from aftersales_app.tickets import agents
+from aftersales_app.tickets.status import AWAITING_CUSTOMER, CONFIRM_CATEGORIES
 
 PENDING, SENT, ANSWERED, EXPIRED = "Pending", "Sent", "Answered", "Expired"
 SATISFIED, NEUTRAL, UNSATISFIED = "Satisfied", "Neutral", "Unsatisfied"
@@ -37,6 +39,22 @@ def token_hash(token: str) -> str:
 
 
 # --- made on confirmation, sent after the delay ---------------------------------------------------
+
+
+def on_ticket_update(ticket, method=None):
+	"""Service Ticket on_update: the customer confirmed the resolution: their satisfaction
+	survey, sent later."""
+	log = ticket.flags.state_log
+	if log and log.from_category == AWAITING_CUSTOMER and log.to_category in CONFIRM_CATEGORIES:
+		make_survey(ticket)
+
+
+def on_ticket_trash(ticket, method=None):
+	"""Service Ticket on_trash: its surveys, and the messages sent about them, go with it."""
+	surveys = frappe.get_all("Service Survey", filters={"service_ticket": ticket.name}, pluck="name")
+	if surveys:
+		outbox.forget("Service Survey", surveys)
+		frappe.db.delete("Service Survey", {"name": ("in", surveys)})
 
 
 def make_survey(ticket):

@@ -22,6 +22,7 @@ from aftersales_app.portal.display import when
 from aftersales_app.tickets.status import (
 	AWAITING_ACCEPTANCE,
 	DISPATCHING,
+	FINAL_CATEGORIES,
 	IN_PROGRESS,
 	OPEN_CATEGORIES,
 	move_to_category,
@@ -137,6 +138,33 @@ def check_qualified(ticket, user: str):
 
 
 # --- dispatching ---------------------------------------------------------------------------------
+
+
+def on_ticket_validate(ticket, method=None):
+	"""Service Ticket validate: the accept deadline runs from when the ticket arrives in Awaiting
+	Acceptance, whichever way it got there (dispatch buttons or the workflow's own action)."""
+	if ticket.state_changed() and ticket.status == AWAITING_ACCEPTANCE and not ticket.accept_deadline:
+		ticket.accept_deadline = accept_deadline()
+
+
+def on_ticket_update(ticket, method=None):
+	"""Service Ticket on_update: the technician a ticket waits for gets its ToDo and hears of it;
+	the ToDo lives while the ticket is open (closed when it is closed, rejected or cancelled, so
+	"assigned to me" shows work to do; open again when it is reopened with its technician)."""
+	if ticket.state_changed() and ticket.status == AWAITING_ACCEPTANCE and ticket.assigned_technician:
+		open_todo(
+			ticket,
+			ticket.assigned_technician,
+			_("Service ticket {0} is assigned to you: please accept it").format(ticket.name),
+		)
+		tell_assigned(ticket)
+	log = ticket.flags.state_log
+	if not log:
+		return
+	if ticket.status in FINAL_CATEGORIES:
+		assign_to.close_all_assignments(ticket.doctype, ticket.name, ignore_permissions=True)
+	elif log.from_category in FINAL_CATEGORIES and ticket.assigned_technician:
+		open_todo(ticket, ticket.assigned_technician, _("Service ticket {0} is reopened").format(ticket.name))
 
 
 def accept_deadline():

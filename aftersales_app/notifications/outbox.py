@@ -29,6 +29,18 @@ ERROR_LENGTH = 200
 SENDING_MINUTES = 15
 
 
+def forget(reference_doctype: str, names: list[str]):
+	"""The messages told about documents that are deleted go with them."""
+	frappe.db.delete(
+		"After-Sales Message", {"reference_doctype": reference_doctype, "reference_name": ("in", names)}
+	)
+
+
+def forget_document(doc, method=None):
+	"""on_trash of a document the app tells about (hooks.py)."""
+	forget(doc.doctype, [doc.name])
+
+
 def key_of(*parts) -> str:
 	return hashlib.sha1("\x1f".join(str(p or "") for p in parts).encode()).hexdigest()
 

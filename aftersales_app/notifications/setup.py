@@ -5,14 +5,13 @@ admin's: nothing here updates or re-creates a record the admin changed, disabled
 import frappe
 from frappe import _
 
+from aftersales_app.notifications.events import EVENTS
 from aftersales_app.setup.language import site_language
 
 
 def make_notifications(events=None):
 	"""Create the shipped notifications of `events` (all by default) that were never made; a
 	record is known by its event (method) and channel, whatever the admin renamed it to."""
-	from aftersales_app.notifications.events import EVENTS
-
 	lang = site_language()
 	for event in events or EVENTS.values():
 		for shipped in event.shipped:

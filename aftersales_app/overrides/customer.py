@@ -9,6 +9,7 @@ from frappe import _
 from frappe.utils import cint, flt
 
 from aftersales_app.core import roles
+from aftersales_app.core.permissions import customer_users
 from aftersales_app.portal import access as portal_access
 
 CREDIT_TABLE = "credit_limits"
@@ -85,7 +86,6 @@ def before_rename(doc, method=None, old=None, new=None, merge=False):
 	"""Merging a customer into another one hands its portal users the kept customer."""
 	if not merge:
 		return
-	from aftersales_app.core.permissions import customer_users
 
 	gained = [user for user in customer_users(old) if portal_access.new_customers(user, [new])]
 	if gained and not portal_access.may_grant():

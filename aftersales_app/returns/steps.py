@@ -626,6 +626,12 @@ def open_return_of(ticket: str) -> str | None:
 	return frappe.db.get_value(DOCTYPE, {"service_ticket": ticket, "status": ("not in", FINAL)}, "name")
 
 
+def on_ticket_validate(ticket, method=None):
+	"""Service Ticket validate: a ticket moving to an end state may not leave a return open."""
+	if ticket.state_changed() and ticket.status in FINAL_CATEGORIES:
+		check_ticket_may_end(ticket)
+
+
 def check_ticket_may_end(ticket):
 	"""A ticket does not close, reject or cancel while its return is in progress."""
 	open_return = open_return_of(ticket.name) if not ticket.is_new() else None

@@ -1,6 +1,7 @@
 """The app's layout holds: no import cycle among its modules (scripts/check_pitfalls.py, run by
 the linters), shown failing on planted cycles, top-level or hidden in a function body."""
 
+import ast
 import importlib.util
 from pathlib import Path
 
@@ -97,3 +98,65 @@ def test_a_planted_import_across_the_layers_is_found():
 		"layers: aftersales_app.returns.steps imports aftersales_app.billing.doctype.service_payment.service_payment,"
 		" inside the billing domain",
 	]
+
+
+def test_an_import_hidden_in_a_function_needs_its_reason():
+	check = pitfalls()
+	hidden = "def f():\n\tfrom aftersales_app.field_service import dispatch\n\treturn dispatch\n"
+	said = (
+		"def f():\n\t# Frappe loads hooks before the app's modules\n\tfrom aftersales_app.core import roles\n"
+	)
+	group = "def f():\n\t# the site is connected only now\n\timport frappe\n\tfrom aftersales_app.core import roles\n"
+	other = "def f():\n\tfrom frappe.utils import cint\n"
+	assert check.hidden_import_findings(hidden, "tickets/escalation.py") == [
+		"aftersales_app/tickets/escalation.py:2: an import inside a function without a comment saying why"
+	]
+	assert check.hidden_import_findings(said + group + other, "boot.py") == []
+
+
+def test_the_ticket_controller_is_no_hub():
+	"""Service Ticket's controller keeps the ticket's own rules and tells its own notices; billing,
+	dispatch, returns, surveys and escalation follow the ticket's events in hooks.py."""
+	check = pitfalls()
+	files = [(path.read_text(encoding="utf-8"), relative) for path, relative in check.python_files()]
+	imports = check.import_graph(files)["aftersales_app.tickets.doctype.service_ticket.service_ticket"]
+	assert {target.split(".")[1] for target in imports} <= {"core", "tickets", "notifications"}, imports
+	assert not {t for t in imports if t.startswith("aftersales_app.tickets.escalation")}
+	hooks = ast.literal_eval(
+		ast.get_source_segment(
+			source := (ROOT / "aftersales_app" / "hooks.py").read_text(encoding="utf-8"),
+			next(
+				node.value
+				for node in ast.parse(source).body
+				if isinstance(node, ast.Assign) and node.targets[0].id == "doc_events"
+			),
+		)
+	)["Service Ticket"]
+	assert hooks["validate"][-1] == "aftersales_app.billing.charging.on_ticket_validate"
+	assert hooks["on_update"][:2] == [
+		"aftersales_app.billing.charging.on_ticket_update",
+		"aftersales_app.field_service.dispatch.on_ticket_update",
+	]
+	assert hooks["before_save"] == "aftersales_app.tickets.escalation.set_escalation_due"
+
+
+def test_every_reload_doc_names_the_module_that_holds_the_json():
+	"""A patch reloads a DocType by its module's folder (Frappe looks the module up): after the
+	layout by domain, "aftersales_app" names no module, and a patch that still said so stopped
+	every upgrade from a release that had not run it."""
+	package = ROOT / "aftersales_app"
+	modules = [line.strip() for line in (package / "modules.txt").read_text().splitlines() if line.strip()]
+	folders = {m.lower().replace(" ", "_") for m in modules}
+	calls = 0
+	for path in package.rglob("*.py"):
+		for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+			if (
+				isinstance(node, ast.Call)
+				and getattr(node.func, "attr", None) == "reload_doc"
+				and all(isinstance(a, ast.Constant) for a in node.args[:3])
+			):
+				module, kind, name = (a.value for a in node.args[:3])
+				calls += 1
+				assert module in folders, (path, module)
+				assert (package / module / kind / name / f"{name}.json").exists(), (path, module, name)
+	assert calls >= 4

@@ -17,6 +17,7 @@ from frappe.cache_manager import get_doctype_map
 from frappe.query_builder.functions import Count
 
 from aftersales_app.core import roles
+from aftersales_app.tickets.status import OPEN_CATEGORIES
 
 ROTATION_KEY = "aftersales:responsible_agent_rotation"
 
@@ -95,8 +96,6 @@ def pick_from_group(rule, group: list[str], ticket) -> str | None:
 def least_loaded(group: list[str]) -> str:
 	"""The agent responsible for the fewest open tickets (the first of the rule's order among
 	equals): Frappe's Load Balancing counts ToDos, which agents do not get for tickets."""
-	from aftersales_app.tickets.status import OPEN_CATEGORIES
-
 	ticket = frappe.qb.DocType("Service Ticket")
 	loads = dict(
 		frappe.qb.from_(ticket)

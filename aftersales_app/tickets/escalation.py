@@ -15,6 +15,7 @@ from frappe.utils import add_to_date, cint, flt, get_datetime, now_datetime
 from aftersales_app.core import jobs, locks, roles
 from aftersales_app.core.exceptions import UrgeTooSoonError
 from aftersales_app.core.text import escape
+from aftersales_app.field_service import dispatch
 from aftersales_app.notifications.notify import notify
 from aftersales_app.tickets.status import AWAITING_ACCEPTANCE, FINAL_CATEGORIES, IN_PROGRESS
 
@@ -89,8 +90,9 @@ def next_due(ticket):
 	return min(moments) if moments else None
 
 
-def set_escalation_due(ticket):
-	"""On every save (before_save, after ERPNext's agreement set the targets)."""
+def set_escalation_due(ticket, method=None):
+	"""Service Ticket before_save, on every save: after validate and its hooks, where ERPNext's
+	agreement (a "*" hook) has set the targets."""
 	ticket.escalation_due = next_due(ticket)
 
 
@@ -183,8 +185,6 @@ def hand_over(ticket):
 	"""Escalation with "Back to Dispatch": the ticket goes to the least loaded other qualified
 	technician (a new acceptance deadline when it was waiting for acceptance); when nobody else
 	qualifies it stays, and the timeline says so."""
-	from aftersales_app.field_service import dispatch
-
 	if ticket.status not in (AWAITING_ACCEPTANCE, IN_PROGRESS) or not ticket.assigned_technician:
 		return ticket
 	previous = ticket.assigned_technician

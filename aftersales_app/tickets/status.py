@@ -8,6 +8,7 @@ import frappe
 from frappe import _
 from frappe.utils import flt
 
+from aftersales_app.core.app_fields import save_as_app
 from aftersales_app.core.exceptions import WrongStateError
 
 # The categories, in workflow order. Code names these, never a state.
@@ -159,8 +160,6 @@ def move_to_category(ticket, category: str, as_user: str | None = None, any_role
 		if not transition:
 			refuse_move(ticket, category)
 		if any_role:
-			from aftersales_app.core.app_fields import save_as_app
-
 			ticket.workflow_state = transition.next_state
 			ticket.flags.workflow_action = transition.action
 			try:
@@ -188,8 +187,6 @@ def move_with(ticket, category: str, as_user: str | None = None, **values):
 	Frappe's apply_workflow chooses it, by the user's roles and the transition's condition, on the
 	ticket as it will be, and refused as it refuses a self-approval the transition does not allow."""
 	from frappe.model.workflow import get_workflow, has_approval_access
-
-	from aftersales_app.core.app_fields import save_as_app
 
 	ticket.update(values)
 	user = frappe.session.user

@@ -2,6 +2,8 @@
 
 import frappe
 
+from aftersales_app.tickets.status import FINAL_CATEGORIES, OPEN_CATEGORIES, state_map
+
 KANBAN_BOARD = "Service Tickets"
 KANBAN_COLOURS = {
 	"red": "Red",
@@ -21,8 +23,6 @@ KANBAN_COLOURS = {
 def open_tickets_filter() -> str:
 	"""Frappe's kanban loads every document its filters match (no paging): the board shows the
 	open tickets, which a person can look at, not years of closed ones."""
-	from aftersales_app.tickets.status import OPEN_CATEGORIES
-
 	return frappe.as_json([["Service Ticket", "status", "in", list(OPEN_CATEGORIES)]])
 
 
@@ -32,8 +32,6 @@ def make_kanban_board():
 	Dragging a card does not move a ticket: the status follows the workflow. Closed, rejected and
 	cancelled tickets stay off the board (open_tickets_filter)."""
 	from frappe.desk.doctype.kanban_board.kanban_board import quick_kanban_board
-
-	from aftersales_app.tickets.status import FINAL_CATEGORIES, state_map
 
 	if frappe.db.exists("Kanban Board", KANBAN_BOARD):
 		return

@@ -17,7 +17,7 @@ aftersales_app.notifications.setup does for notifications."""
 import frappe
 from frappe import _
 
-from aftersales_app.setup.custom_fields import MODULE
+from aftersales_app.setup.custom_fields import MODULE, shipped
 from aftersales_app.setup.language import existing, site_language
 from aftersales_app.tickets import status
 
@@ -179,8 +179,6 @@ def make_template_fields():
 	"""As Customize Form makes them: not system generated, so the admin edits and deletes them
 	there like their own."""
 	from frappe.custom.doctype.custom_field.custom_field import create_custom_fields
-
-	from aftersales_app.setup.custom_fields import shipped
 
 	create_custom_fields(shipped({TICKET: FIELDS}, is_system_generated=0), update=False)
 

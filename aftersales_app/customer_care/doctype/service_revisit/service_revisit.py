@@ -7,6 +7,7 @@ from frappe.model.document import Document
 from frappe.utils import cint, now_datetime
 
 from aftersales_app.core import roles
+from aftersales_app.customer_care.revisits import follow_revisit
 from aftersales_app.tickets.status import AWAITING_REVISIT
 
 
@@ -55,8 +56,6 @@ class ServiceRevisit(Document):
 			self.problem_solved, self.satisfaction = "", 0
 
 	def after_insert(self):
-		from aftersales_app.customer_care.revisits import follow_revisit
-
 		follow_revisit(self)
 
 	def on_trash(self):

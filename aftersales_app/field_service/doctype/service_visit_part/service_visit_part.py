@@ -5,6 +5,8 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
+from aftersales_app.field_service import visits
+
 
 class ServiceVisitPart(Document):
 	# begin: auto-generated types
@@ -38,8 +40,6 @@ class ServiceVisitPart(Document):
 		self.guard_filed_visit()
 
 	def guard_filed_visit(self):
-		from aftersales_app.field_service import visits
-
 		if self.parenttype != "Service Visit":
 			return
 		ticket = visits.return_slip_of(self.parent)

@@ -9,7 +9,6 @@ from frappe.model import no_value_fields
 from frappe.model.document import Document
 from frappe.utils import cint, formatdate, get_datetime, getdate, now_datetime
 
-from aftersales_app.billing import charging as billing
 from aftersales_app.core import roles
 from aftersales_app.core.app_fields import AppFieldsMixin, app_action, normalise
 from aftersales_app.core.exceptions import (
@@ -20,8 +19,9 @@ from aftersales_app.core.exceptions import (
 	StateEditError,
 	StatusFollowsWorkflowError,
 )
-from aftersales_app.returns import steps as returns
-from aftersales_app.tickets import agents, escalation, ticket_templates
+from aftersales_app.notifications.events import expected_by, fullname
+from aftersales_app.notifications.notify import notify
+from aftersales_app.tickets import agents, ticket_templates
 from aftersales_app.tickets import status as ticket_status
 from aftersales_app.tickets.intake import (
 	address_display,
@@ -202,15 +202,8 @@ class ServiceTicket(AppFieldsMixin, Document):
 				"company"
 			)
 
-	def onload(self):
-		# the desk form shows what decides the charge read-only once it is decided
-		self.set_onload("charge_frozen", bool(billing.frozen_by(self)))
-		self.set_onload("charge_fields", billing.CHARGE_FIELDS)
-
 	def validate(self):
 		self.guard_app_fields()
-		# what decided the charge stays as decided, whoever saves (the app's flows included)
-		charge_frozen = billing.guard_frozen_charge(self)
 		if self.is_new() and not self.opened_on:
 			self.opened_on = now_datetime()
 		if self.is_new():
@@ -226,73 +219,24 @@ class ServiceTicket(AppFieldsMixin, Document):
 		self.validate_serial_no()
 		self.set_customer_details()
 		self.validate_purchase_invoice()
-		if not charge_frozen:
-			self.set_warranty()
+		self.set_warranty()
 		self.set_type_defaults()
 		self.set_repeat_count()
 		self.set_names()
 		self.set_status()
-		if self.state_changed() and self.status in ticket_status.FINAL_CATEGORIES:
-			returns.check_ticket_may_end(self)
-		if not charge_frozen:
-			billing.set_charging(self)
-
-	def before_save(self):
-		# after validate and its hooks: ERPNext's agreement (a "*" hook) has set the targets
-		escalation.set_escalation_due(self)
 
 	def after_insert(self):
 		if not frappe.flags.in_import:
 			tell_received(self)
 
 	def on_update(self):
-		log = self.log_state_change()
-		billing.reflow_charge(self)
-		billing.log_override(self)
-		if (
-			self.state_changed()
-			and self.status == ticket_status.AWAITING_ACCEPTANCE
-			and self.assigned_technician
-		):
-			from aftersales_app.field_service.dispatch import open_todo, tell_assigned
-
-			open_todo(
-				self,
-				self.assigned_technician,
-				_("Service ticket {0} is assigned to you: please accept it").format(self.name),
-			)
-			tell_assigned(self)
-		if log:
-			self.follow_assignments(log)
-			tell_state_change(self, log)
-
-	def follow_assignments(self, log):
-		"""The technician's ToDo lives while the ticket is open: closed when the ticket is closed,
-		rejected or cancelled (their "assigned to me" lists show work to do), open again when it is
-		reopened with its technician."""
-		from frappe.desk.form.assign_to import close_all_assignments
-
-		from aftersales_app.field_service.dispatch import open_todo
-
-		if self.status in ticket_status.FINAL_CATEGORIES:
-			close_all_assignments(self.doctype, self.name, ignore_permissions=True)
-		elif log.from_category in ticket_status.FINAL_CATEGORIES and self.assigned_technician:
-			open_todo(self, self.assigned_technician, _("Service ticket {0} is reopened").format(self.name))
+		# the state change's row, also for the domains that follow the ticket's on_update (hooks.py)
+		self.flags.state_log = self.log_state_change()
 
 	def on_trash(self):
-		# the status log is the ticket's own history: it goes with the ticket
+		# the status log is the ticket's own history: it goes with the ticket (its messages and
+		# surveys go by their own domains' on_trash, hooks.py)
 		frappe.db.delete("Service Ticket Status Log", {"ticket": self.name})
-		# and so are the messages told about it (the outbox) and its satisfaction surveys
-		frappe.db.delete(
-			"After-Sales Message", {"reference_doctype": self.doctype, "reference_name": self.name}
-		)
-		surveys = frappe.get_all("Service Survey", filters={"service_ticket": self.name}, pluck="name")
-		if surveys:
-			frappe.db.delete(
-				"After-Sales Message",
-				{"reference_doctype": "Service Survey", "reference_name": ("in", surveys)},
-			)
-			frappe.db.delete("Service Survey", {"name": ("in", surveys)})
 
 	def may_change(self, fieldname: str) -> bool:
 		"""Customer service corrects the customer of a ticket until it is dispatched."""
@@ -376,13 +320,9 @@ class ServiceTicket(AppFieldsMixin, Document):
 				self.revisit_result = None  # a new revisit call decides
 
 	def set_acceptance_times(self, previous: str | None, category: str):
-		"""The accept deadline runs while the ticket waits for acceptance, whichever way it got
-		there (dispatch buttons or the workflow's own action)."""
-		from aftersales_app.field_service.dispatch import accept_deadline
-
-		if category == ticket_status.AWAITING_ACCEPTANCE and not self.accept_deadline:
-			self.accept_deadline = accept_deadline()
-		elif category != ticket_status.AWAITING_ACCEPTANCE:
+		"""The acceptance and the first response; the accept deadline ends when the ticket leaves
+		Awaiting Acceptance (dispatch sets it when the ticket arrives there: hooks.py)."""
+		if category != ticket_status.AWAITING_ACCEPTANCE:
 			if previous == ticket_status.AWAITING_ACCEPTANCE and category == ticket_status.IN_PROGRESS:
 				self.accepted_on = now_datetime()
 				# a technician's acceptance is the ticket's first real response (or a reply
@@ -611,9 +551,6 @@ def tell_received(ticket):
 	"""A new ticket has a responsible person from the first moment, and the customer hears so:
 	the customer's acknowledgement with the ticket number, and the responsible agent's notice
 	(unless the agent registered it themselves)."""
-	from aftersales_app.notifications.events import fullname
-	from aftersales_app.notifications.notify import notify
-
 	agent = ticket.responsible_agent
 	notify(ticket, "request_received", "received", agent_name=fullname(agent))
 	if agent and agent != frappe.session.user:
@@ -622,21 +559,17 @@ def tell_received(ticket):
 		)
 
 
+def on_update_tell(ticket, method=None):
+	"""Service Ticket on_update, after billing and dispatch have followed it (hooks.py)."""
+	if ticket.flags.state_log:
+		tell_state_change(ticket, ticket.flags.state_log)
+
+
 def tell_state_change(ticket, log):
 	"""The customer hears of the states that concern them (the shipped notifications' condition),
 	and of the acceptance: by whom, and when to expect the work done; the technician and the
 	responsible agent hear of a disputed resolution."""
-	from aftersales_app.notifications.events import expected_by, fullname
-	from aftersales_app.notifications.notify import notify
-
 	notify(ticket, "state_changed", log.name)
-	if (
-		log.from_category == ticket_status.AWAITING_CUSTOMER
-		and log.to_category in ticket_status.CONFIRM_CATEGORIES
-	):
-		from aftersales_app.customer_care.surveys import make_survey
-
-		make_survey(ticket)  # the customer confirmed: their satisfaction survey, sent later
 	if log.from_category == ticket_status.AWAITING_CUSTOMER and log.to_category == ticket_status.IN_PROGRESS:
 		# the customer disputed the resolution (on the portal, or an agent for them)
 		notify(
