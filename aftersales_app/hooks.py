@@ -223,12 +223,14 @@ doc_events = {
 	# events here, in this order (after the controller's method, before ERPNext's "*" hooks).
 	"Service Ticket": {
 		"onload": "aftersales_app.billing.charging.on_ticket_load",
+		# a decided charge refuses a change of what decided it, before the ticket's own checks
+		"before_validate": "aftersales_app.billing.charging.on_ticket_before_validate",
 		"validate": [
 			# no end state while a return is open
 			"aftersales_app.returns.steps.on_ticket_validate",
 			# the accept deadline from the moment the ticket waits for acceptance
 			"aftersales_app.field_service.dispatch.on_ticket_validate",
-			# a decided charge stays decided; until then the charge follows the ticket
+			# a decided charge keeps its warranty; until then the charge follows the ticket
 			"aftersales_app.billing.charging.on_ticket_validate",
 		],
 		# the escalation points, once ERPNext's agreement (a "*" validate hook) set the targets

@@ -222,10 +222,16 @@ def on_ticket_load(ticket, method=None):
 	ticket.set_onload("charge_fields", CHARGE_FIELDS)
 
 
+def on_ticket_before_validate(ticket, method=None):
+	"""Service Ticket before_validate, ahead of the ticket's own checks: what decided the charge
+	stays as decided, whoever saves (the app's flows included); a change is refused as that."""
+	ticket.flags.charge_decided = guard_frozen_charge(ticket)
+
+
 def on_ticket_validate(ticket, method=None):
-	"""Service Ticket validate: what decided the charge stays as decided, whoever saves (the
-	app's flows included), the warranty with it; until then the charge follows the ticket."""
-	if guard_frozen_charge(ticket):
+	"""Service Ticket validate: a decided charge keeps the warranty as stored; until then the
+	charge follows the ticket."""
+	if ticket.flags.charge_decided:
 		before = ticket.get_doc_before_save()
 		for fieldname in WARRANTY_FIELDS:
 			ticket.set(fieldname, before.get(fieldname))

@@ -74,6 +74,8 @@ def snapshot() -> dict:
 		if frappe.db.table_exists("After-Sales State")
 		else 0,
 		"patches": frappe.db.count("Patch Log", {"patch": ("like", f"{APP}.%")}),
+		# a release before the layout by domain left its one module: its own code uninstalls it
+		"scaffold_module": bool(frappe.db.exists("Module Def", "Aftersales App")),
 		"module_defs": {
 			m: frappe.db.get_value("Module Def", m, "app_name") for m in frappe.get_module_list(APP)
 		},
